@@ -1,0 +1,3 @@
+"""Websocket routes (see the websocket contract in ARCHITECTURE.md)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,19 @@
+"""The Celery app. Tasks only call services; the beat schedule lives here, in one place."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minimentors.settings")
+
+app = Celery("minimentors")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "purge-expired-records-daily": {
+        "task": "minimentors.tasks.purge_expired",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}

@@ -1,0 +1,88 @@
+"""Forms: they parse and validate input and call one service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from .models import AgeGroup, School
+from .services import child_sign_up, join_code_matches, username_check
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": (
+            "That username and password don't match. Check them and try again. "
+            "If you have forgotten your password, ask the teacher who runs MiniMentors."
+        ),
+        "inactive": "This account is switched off. Ask the teacher who runs MiniMentors.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Username"
+        self.fields["password"].label = "Password"
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=24,
+        help_text="Make up a name. Don't use your real name.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        help_text="At least 8 letters or numbers. Don't tell anyone.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="Type your password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    age_group = forms.ChoiceField(label="How old are you?", choices=AgeGroup.choices)
+    school = forms.ModelChoiceField(
+        label="Your school", queryset=School.objects.all(), empty_label="Choose your school"
+    )
+    join_code = forms.CharField(
+        label="Join code",
+        max_length=32,
+        help_text="Your teacher will give you this code.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        username_check(username)
+        return username
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords are different. Try again.")
+        if data.get("password") and data.get("username"):
+            try:
+                validate_password(data["password"])
+            except ValidationError as error:
+                self.add_error("password", error)
+        school, code = data.get("school"), data.get("join_code")
+        if school and code and not join_code_matches(school=school, code=code):
+            self.add_error(
+                "join_code",
+                "That join code doesn't match your school. Ask the teacher who runs MiniMentors.",
+            )
+        return data
+
+    def save(self):
+        data = self.cleaned_data
+        return child_sign_up(
+            username=data["username"],
+            password=data["password"],
+            age_group=data["age_group"],
+            school=data["school"],
+            join_code=data["join_code"],
+        )

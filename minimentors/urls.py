@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("safety/", views.safety, name="safety"),
+    path("rules/", views.rules, name="rules"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", views.MemberLoginView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("chat/", include("chat.urls")),
+    path("moderation/", include("moderation.urls")),
+    path("counselling/", include("counselling.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "minimentors.views.forbidden"
+handler404 = "minimentors.views.not_found"

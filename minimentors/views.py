@@ -1,0 +1,53 @@
+"""Public pages and account pages. Thin: parse, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .forms import LoginForm, SignUpForm
+from .retention import SIX_YEARS
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "minimentors/home.html")
+
+
+def safety(request: HttpRequest) -> HttpResponse:
+    return render(request, "minimentors/safety.html", {"retention_years": SIX_YEARS})
+
+
+def rules(request: HttpRequest) -> HttpResponse:
+    return render(request, "minimentors/rules.html")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+class MemberLoginView(LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("chat:lobby")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("chat:lobby")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)

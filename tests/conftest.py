@@ -1,0 +1,159 @@
+"""Fixtures shared by every test: members of each role, a school, and a real running site."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from minimentors.models import AgeGroup, School, User
+from minimentors.roles import Role
+from minimentors.services import member_add
+from tests.services import free_port, wait_for_port
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "test-pass-8271"
+DEMO_PASSWORD = "bright-kite-47"
+
+
+@pytest.fixture
+def school(db) -> School:
+    return School.objects.create(
+        name="Hilltop Primary",
+        area="Leeds",
+        join_code="HILL2345",
+        lead_teacher_name="Ms Patel",
+        safeguarding_lead_name="Mr Jones",
+        safeguarding_lead_email="dsl@example.org",
+    )
+
+
+@pytest.fixture
+def make_member(db, school):
+    """make_member("child", "amy") creates an account with that role."""
+
+    def make(role: str, username: str) -> User:
+        is_member = role in (Role.CHILD, Role.MENTOR)
+        return member_add(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            school=school if is_member else None,
+            age_group=AgeGroup.AGE_11_13 if is_member else "",
+        )
+
+    return make
+
+
+@pytest.fixture
+def child(make_member) -> User:
+    return make_member(Role.CHILD, "amy")
+
+
+@pytest.fixture
+def other_child(make_member) -> User:
+    return make_member(Role.CHILD, "ben")
+
+
+@pytest.fixture
+def mentor(make_member) -> User:
+    return make_member(Role.MENTOR, "mia-mentor")
+
+
+@pytest.fixture
+def counsellor(make_member) -> User:
+    return make_member(Role.COUNSELLOR, "carol-counsellor")
+
+
+@pytest.fixture
+def moderator(make_member) -> User:
+    return make_member(Role.MODERATOR, "max-moderator")
+
+
+@pytest.fixture
+def safeguarding_user(make_member) -> User:
+    return make_member(Role.SAFEGUARDING, "sam-safeguarding")
+
+
+def site_environment(var_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a real site started by a test: its own var/ folder (SQLite file,
+    Celery folders), always open unless the test says otherwise."""
+    env = {
+        **os.environ,
+        "MINIMENTORS_ENV": "development",
+        "DJANGO_DEBUG": "0",
+        "MINIMENTORS_VAR_DIR": str(var_dir),
+        "OPENING_HOURS": "00:00-24:00",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update(extra)
+    return env
+
+
+class LiveSite:
+    """A real Daphne process on 127.0.0.1 serving a migrated, seeded site."""
+
+    def __init__(self, var_dir: Path, env: dict[str, str], port: int | None = None) -> None:
+        self.var_dir = var_dir
+        self.env = env
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=REPO,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    def start(self) -> LiveSite:
+        log = open(self.var_dir / f"daphne-{self.port}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "minimentors.asgi:application"],
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_live_site(var_dir: Path, **extra_env: str) -> LiveSite:
+    var_dir.mkdir(parents=True, exist_ok=True)
+    site = LiveSite(var_dir, site_environment(var_dir, **extra_env))
+    site.manage("migrate", "--noinput", "-v", "0")
+    site.manage("seed_demo")
+    return site.start()
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory) -> Iterator[LiveSite]:
+    """One seeded site for the session (demo accounts, password ``DEMO_PASSWORD``)."""
+    site = start_live_site(tmp_path_factory.mktemp("live-site"))
+    yield site
+    site.stop()

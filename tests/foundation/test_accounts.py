@@ -1,0 +1,123 @@
+"""Accounts: a child joins with a username, password, age group, school and join code only."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from minimentors.models import User
+from minimentors.roles import (
+    Role,
+    RoleConflict,
+    is_child,
+    is_counsellor,
+    is_mentor,
+    is_moderator,
+    is_safeguarding,
+    role_grant,
+)
+from minimentors.services import member_add
+
+pytestmark = pytest.mark.django_db
+
+
+def signup_data(school, **changes):
+    data = {
+        "username": "sunny-day",
+        "password": "purple-tiger-93",
+        "password_again": "purple-tiger-93",
+        "age_group": "8-10",
+        "school": school.pk,
+        "join_code": "hill2345",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_child_signs_up_with_the_schools_join_code_and_no_real_name(client, school):
+    response = client.post("/accounts/signup/", signup_data(school))
+    assert response.status_code == 302 and response.headers["Location"] == "/chat/"
+    user = User.objects.get(username="sunny-day")
+    assert is_child(user) and not user.is_staff
+    assert user.email == "" and user.first_name == "" and user.last_name == ""
+    assert user.school == school and user.age_group == "8-10"
+    assert user.password.startswith("md5$") or user.password.startswith("argon2")
+    assert client.get("/chat/").status_code == 200
+
+
+def test_the_signup_form_asks_for_nothing_else(client, school):
+    html = client.get("/accounts/signup/").content.decode()
+    assert 'name="email"' not in html and "first_name" not in html
+    for label in ("Username", "Password", "How old are you?", "Your school", "Join code"):
+        assert label in html
+
+
+def test_a_wrong_join_code_is_refused_kindly_and_keeps_what_was_typed(client, school):
+    response = client.post("/accounts/signup/", signup_data(school, join_code="WRONG123"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "join code doesn" in html and "Ask the teacher" in html
+    assert 'value="sunny-day"' in html
+    assert not User.objects.filter(username="sunny-day").exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["amy07700900123", "x", "has space", "1starts-with-digit", "a" * 30, "name@mail"],
+)
+def test_usernames_that_could_give_away_contact_details_or_are_malformed_are_refused(
+    client, school, name
+):
+    response = client.post("/accounts/signup/", signup_data(school, username=name))
+    assert response.status_code == 200
+    assert not User.objects.filter(username=name).exists()
+    assert 'class="invalid-feedback"' in response.content.decode()
+
+
+def test_usernames_are_unique_whatever_their_case(client, school, child):
+    response = client.post("/accounts/signup/", signup_data(school, username="AMY"))
+    assert "Someone already has that name" in response.content.decode()
+
+
+def test_weak_and_mismatched_passwords_are_refused_with_kind_words(client, school):
+    html = client.post(
+        "/accounts/signup/", signup_data(school, password="12345678", password_again="12345678")
+    ).content.decode()
+    assert "too common" in html or "entirely numeric" in html
+    html = client.post("/accounts/signup/", signup_data(school, password_again="other-pass-11"))
+    assert "The two passwords are different" in html.content.decode()
+
+
+def test_one_helper_per_role_answers_for_each_role(make_member):
+    helpers = {
+        Role.CHILD: is_child,
+        Role.MENTOR: is_mentor,
+        Role.COUNSELLOR: is_counsellor,
+        Role.MODERATOR: is_moderator,
+        Role.SAFEGUARDING: is_safeguarding,
+    }
+    for number, role in enumerate(Role):
+        user = make_member(role, f"person{number}")
+        for other, helper in helpers.items():
+            assert helper(User.objects.get(pk=user.pk)) is (other == role), (role, other)
+
+
+def test_children_and_mentors_can_never_hold_a_staff_role(child, mentor):
+    with pytest.raises(RoleConflict):
+        role_grant(user=child, role=Role.MODERATOR)
+    with pytest.raises(RoleConflict):
+        role_grant(user=mentor, role=Role.CHILD)
+    assert not User.objects.get(pk=child.pk).is_staff
+
+
+def test_staff_roles_may_be_combined_and_admin_roles_reach_admin(counsellor):
+    assert not counsellor.is_staff
+    role_grant(user=counsellor, role=Role.SAFEGUARDING)
+    fresh = User.objects.get(pk=counsellor.pk)
+    assert is_counsellor(fresh) and is_safeguarding(fresh) and fresh.is_staff
+
+
+def test_staff_accounts_have_no_school_and_members_need_one(school):
+    with pytest.raises(ValidationError):
+        member_add(username="teacher1", password="purple-tiger-93", role=Role.MODERATOR,
+                   school=school, age_group="8-10")  # fmt: skip
+    with pytest.raises(ValidationError):
+        member_add(username="kid-no-school", password="purple-tiger-93", role=Role.CHILD)
