@@ -1,6 +1,13 @@
+import logging
+
 from django.apps import AppConfig
 
 
 class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = "Chat"
+
+    def ready(self) -> None:
+        # channels-redis reports sockets whose channel was full (messages dropped) at INFO:
+        # make sure that is never silent.
+        logging.getLogger("channels_redis.core").setLevel(logging.INFO)

@@ -166,13 +166,14 @@ else:
         }
     }
     _celery_dir = VAR_DIR / "celery"
-    for _folder in ("out", "processed"):
+    for _folder in ("out", "processed", "control"):
         (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "out"),
         "data_folder_out": str(_celery_dir / "out"),
         "data_folder_processed": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),
     }
 
 CELERY_TASK_IGNORE_RESULT = True
@@ -293,6 +294,13 @@ MENTOR_MAX_BUBBLES = int(os.environ.get("MENTOR_MAX_BUBBLES", "2"))
 ALERT_REPEAT_AFTER = timedelta(minutes=int(os.environ.get("ALERT_REPEAT_MINUTES", "5")))
 # Usernames of staff who receive risk alerts out of hours.
 ON_CALL_STAFF = [u.strip() for u in os.environ.get("ON_CALL_STAFF", "").split(",") if u.strip()]
+# Longest chat message, in characters (longer ones get the "too_long" error).
+CHAT_MAX_MESSAGE_CHARS = 1000
+# Dotted path of (user) -> "muted" | "blocked" | None, asked before every chat post and
+# connect; the staff-ops (sanctions) issue fills it. Empty: only deactivated accounts are refused.
+CHAT_RESTRICTION_CHECK = os.environ.get("CHAT_RESTRICTION_CHECK", "")
+# Benchmark only (bench/chat_load.py): a bare echo-and-broadcast socket at /ws/bench/echo/<room>/.
+CHAT_BENCH_ECHO = os.environ.get("CHAT_BENCH_ECHO", "") == "1" and not PRODUCTION
 
 LOGGING = {
     "version": 1,

@@ -65,4 +65,9 @@ class Command(BaseCommand):
         )
 
     def _seed_rooms(self) -> None:
-        """The general room; filled in by the chat models."""
+        """The general room everybody can join."""
+        from chat.models import Room
+
+        Room.objects.get_or_create(
+            slug="general", defaults={"kind": Room.Kind.GENERAL, "name": "General"}
+        )

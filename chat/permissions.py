@@ -1,0 +1,119 @@
+"""Who may read and post where. Used by views, consumers, selectors and admin alike.
+
+Reading a bubble one is not a member of is a staff act that must be audited: callers use
+``chat.services.bubble_staff_read_record`` for that (this module only answers questions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from minimentors.roles import (
+    is_child,
+    is_counsellor,
+    is_member,
+    is_mentor,
+    is_staff_member,
+    role_names,
+)
+
+from .models import Membership, Room
+
+# Why a member may not post (error codes of the websocket contract).
+MUTED = "muted"
+BLOCKED = "blocked"
+
+
+def is_room_member(user: Any, room: Room) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(room=room, user=user).exists()
+
+
+def posting_restriction(user: Any) -> str | None:
+    """``"blocked"`` if the account may not use the site, ``"muted"`` if it may read but not
+    post, else ``None``.
+
+    Today only deactivated accounts are refused. Sanctions (warn, mute, block) belong to the
+    staff-ops issue: it sets ``CHAT_RESTRICTION_CHECK`` to a dotted path of a function
+    ``(user) -> "muted" | "blocked" | None`` and every chat door asks it through here.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return BLOCKED
+    if not user.is_active:
+        return BLOCKED
+    dotted = getattr(settings, "CHAT_RESTRICTION_CHECK", "")
+    if dotted:
+        return import_string(dotted)(user)
+    return None
+
+
+def can_use_chat(user: Any) -> bool:
+    """A logged-in member or staff member who is not blocked from the site."""
+    return bool(role_names(user)) and posting_restriction(user) != BLOCKED
+
+
+def can_read_room(user: Any, room: Room) -> bool:
+    """General rooms: every member and staff member. Bubbles: see ``can_read_bubble``."""
+    if room.is_bubble:
+        return can_read_bubble(user, room)
+    return can_use_chat(user)
+
+
+def can_post_in_room(user: Any, room: Room) -> bool:
+    """General rooms: members (children, mentors) and counsellors. Bubbles: only the people in
+    it, while it is open. Staff who only read may not post."""
+    if not can_use_chat(user) or not room.is_open:
+        return False
+    if room.is_bubble:
+        return is_room_member(user, room)
+    return is_member(user) or is_counsellor(user)
+
+
+def can_read_bubble(user: Any, room: Room) -> bool:
+    """Its members, and staff (every staff read is audited by the caller)."""
+    if not room.is_bubble or not can_use_chat(user):
+        return False
+    return is_room_member(user, room) or is_staff_member(user)
+
+
+def bubble_read_needs_audit(user: Any, room: Room) -> bool:
+    """A staff member reading a bubble they are not in."""
+    return is_staff_member(user) and not is_room_member(user, room)
+
+
+def can_request_bubble(user: Any) -> bool:
+    return is_child(user) and can_use_chat(user)
+
+
+def can_accept_bubble(user: Any) -> bool:
+    return is_mentor(user) and can_use_chat(user)
+
+
+def can_open_bubble_with_child(user: Any) -> bool:
+    """Counsellors may start a bubble with a child themselves."""
+    return is_counsellor(user) and can_use_chat(user)
+
+
+def can_join_bubble(user: Any, room: Room) -> bool:
+    """A counsellor joins a bubble (a warm handover) to post in it."""
+    return room.is_bubble and room.is_open and can_open_bubble_with_child(user)
+
+
+def can_raise_concern(user: Any, room: Room) -> bool:
+    """Mentors and counsellors in the bubble (counsellors even before joining)."""
+    if not room.is_bubble or not can_use_chat(user):
+        return False
+    return (is_mentor(user) and is_room_member(user, room)) or is_counsellor(user)
+
+
+def can_end_bubble(user: Any, room: Room) -> bool:
+    return room.is_bubble and room.is_open and is_room_member(user, room)
+
+
+def can_watch_queue(user: Any) -> bool:
+    """Mentors watch the queue of requests; children listen for their own request."""
+    return (is_mentor(user) or is_child(user)) and can_use_chat(user)

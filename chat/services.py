@@ -1,0 +1,714 @@
+"""Chat writes. Every message goes through ``post_message``; every bubble request changes
+status through ``bubble_request_transition``. Writes run in ``transaction.atomic`` and their
+events leave through ``chat.events.send_after_commit``, so nothing is broadcast before it is
+stored, and nothing unchecked by moderation is ever broadcast.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from minimentors.audit import audit_record
+from minimentors.hours import hours_status
+from minimentors.models import User
+from minimentors.roles import is_child, is_counsellor, is_mentor, is_staff_member, primary_role
+
+from . import permissions, selectors
+from .events import QUEUE_MENTORS, Delivery, group_name, send_after_commit
+from .models import BubbleRequest, Membership, Message, Presence, Room
+
+logger = logging.getLogger(__name__)
+
+CLIENT_ID_MAX_LENGTH = 64
+BUBBLE_REQUEST_EXPIRES_AFTER = timedelta(minutes=20)
+HELPLINE_WORDS = (
+    "If you need to talk to someone now, you can call ChildLine free on 0800 1111, day or night."
+)
+RISK_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})
+
+# Why a message was hidden, in words a 9-year-old understands (first matching category wins).
+HIDDEN_BECAUSE = (
+    ("profanity", "it had a rude word"),
+    ("sexual", "it had words that are not OK here"),
+    ("hate", "it had unkind words about who people are"),
+    ("bullying", "it could hurt someone's feelings"),
+    ("personal_info", "it had personal details, like a phone number or where someone lives"),
+    ("link", "it had a link in it"),
+    ("spam", "it looked like the same thing lots of times"),
+)
+
+
+class ChatError(Exception):
+    """A refusal the member is told about: ``code`` is the contract's error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class InvalidTransition(ChatError):
+    def __init__(self, from_status: str, to_status: str) -> None:
+        super().__init__(
+            "invalid", f"A bubble request cannot go from {from_status} to {to_status}."
+        )
+
+
+@dataclass
+class PostResult:
+    """What ``post_message`` did. ``sender_frames`` go to the sending socket only (the message
+    itself reaches every socket, the sender's included, through the room group)."""
+
+    message: Message
+    duplicate: bool = False
+    sender_frames: list[dict[str, Any]] = field(default_factory=list)
+    delivery: Delivery = field(default_factory=Delivery)
+
+
+def notice(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "notice", "text": text, **extra}
+
+
+# --- Rooms and sockets ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def room_join(*, user: Any, room: Room) -> Membership | None:
+    """Opening a general room joins it (members and counsellors; readers stay readers)."""
+    if room.is_bubble or not (permissions.can_use_chat(user)):
+        return None
+    if not (is_child(user) or is_mentor(user) or is_counsellor(user)):
+        return None
+    membership, _ = Membership.objects.get_or_create(
+        room=room, user=user, defaults={"role": Membership.Role.MEMBER}
+    )
+    return membership
+
+
+def _presence_role(user: Any) -> str:
+    if is_child(user):
+        return "child"
+    if is_mentor(user):
+        return "mentor"
+    return "staff"
+
+
+def _send_presence(room: Room) -> None:
+    send_after_commit(
+        group_name("room", room.pk),
+        lambda: {"type": "chat.presence", "frame": selectors.room_presence(room=room).frame()},
+    )
+
+
+def socket_open(*, user: Any, room: Room | None, channel_name: str) -> None:
+    """Record an open socket. Raises ``ChatError("too_many")`` when the member already holds
+    ``CHAT_MAX_SOCKETS_PER_MEMBER`` sockets (counted across every process). The user's row is
+    locked while counting, so two sockets opening at once cannot both slip under the cap."""
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        Presence.objects.filter(seen_at__lt=now - selectors.PRESENCE_STALE_AFTER).delete()
+        if selectors.open_socket_count(user=user) >= settings.CHAT_MAX_SOCKETS_PER_MEMBER:
+            raise ChatError(
+                "too_many", "You have MiniMentors open in too many places. Close one first."
+            )
+        if room is not None:
+            room_join(user=user, room=room)
+        Presence.objects.update_or_create(
+            channel_name=channel_name,
+            defaults={"user": user, "room": room, "role": _presence_role(user), "seen_at": now},
+        )
+        if room is not None:
+            _send_presence(room)
+
+
+def socket_heartbeat(*, channel_name: str) -> None:
+    Presence.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+
+
+def socket_close(*, channel_name: str) -> None:
+    with transaction.atomic():
+        row = Presence.objects.select_related("room").filter(channel_name=channel_name).first()
+        if row is None:
+            return
+        row.delete()
+        if row.room is not None:
+            _send_presence(row.room)
+
+
+# --- Messages ------------------------------------------------------------------------------
+
+
+def _rate_limit_take(user: Any) -> bool:
+    """A sliding window in the shared cache (database or Redis), so every process counts the
+    same messages: at most CHAT_RATE_LIMIT_MESSAGES in any CHAT_RATE_LIMIT_SECONDS."""
+    window = settings.CHAT_RATE_LIMIT_SECONDS
+    key = f"chat:rate:{user.pk}"
+    now = time.time()
+    stamps = [stamp for stamp in cache.get(key, []) if stamp > now - window]
+    if len(stamps) >= settings.CHAT_RATE_LIMIT_MESSAGES:
+        return False
+    stamps.append(now)
+    cache.set(key, stamps, timeout=window + 1)
+    return True
+
+
+def _hidden_notice(categories: Sequence[str]) -> dict[str, Any]:
+    because = next(
+        (words for category, words in HIDDEN_BECAUSE if category in categories),
+        "it broke a site rule",
+    )
+    return notice(
+        f"Your message was hidden because {because}. Please read the site rules.",
+        link="/rules/",
+    )
+
+
+def _raise_alert_safely(**kwargs: Any) -> None:
+    """An alert must never stop a message from being answered; a failure is logged loudly."""
+    from moderation.services import raise_alert
+
+    try:
+        with transaction.atomic():
+            raise_alert(**kwargs)
+    except Exception:
+        logger.critical("Could not raise a %s alert for %s", kwargs.get("kind"), kwargs.get("room"))
+        logger.exception("raise_alert failed")
+
+
+def _alert_moderation_failed(*, author: Any, room: Room) -> None:
+    _raise_alert_safely(
+        categories=(),
+        severity=2,
+        member=author,
+        summary=f"Moderation failed: a message by {author.username} in {room.label} was held.",
+        reason="moderation failed (review_text raised); the message was not stored or shown",
+        room=room.label,
+        kind="system",
+    )
+
+
+def _check_can_post(*, author: Any, room: Room) -> None:
+    restriction = permissions.posting_restriction(author)
+    if restriction == permissions.MUTED:
+        raise ChatError("muted", "You can't send messages for a while. You can still read.")
+    if restriction is not None:
+        raise ChatError("blocked", "You can't use chat right now.")
+    if not permissions.can_post_in_room(author, room):
+        if not room.is_open:
+            raise ChatError("invalid", "This chat has ended.")
+        raise ChatError("invalid", "You can read this chat but not send messages in it.")
+
+
+def _bubble_mentor_ids(room: Room, *, besides: Any) -> list[int]:
+    return list(
+        room.memberships.filter(role__in=[Membership.Role.MENTOR, Membership.Role.COUNSELLOR])
+        .exclude(user=besides)
+        .values_list("user_id", flat=True)
+    )
+
+
+def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> PostResult:
+    """Authorise, rate-limit, moderate, store, then broadcast one message.
+
+    Raises ``ChatError`` (code ``invalid``, ``too_long``, ``rate_limited``, ``muted``,
+    ``blocked`` or ``unavailable``) and then stores and broadcasts nothing. A message re-sent
+    with a ``client_id`` already stored returns the stored one (``duplicate=True``) and sends
+    nothing again. Moderation runs before the transaction; the message, its alerts and its
+    broadcast are one transaction (events after commit).
+    """
+    if not isinstance(text, str) or not isinstance(client_id, str):
+        raise ChatError("invalid", "That message didn't look right.")
+    if len(client_id) > CLIENT_ID_MAX_LENGTH:
+        raise ChatError("invalid", "That message didn't look right.")
+    text = text.strip()
+    if not text:
+        raise ChatError("invalid", "Please type a message first.")
+    _check_can_post(author=author, room=room)
+    if client_id:
+        existing = (
+            Message.objects.select_related("author", "room")
+            .filter(author=author, client_id=client_id)
+            .first()
+        )
+        if existing is not None:
+            return _duplicate(existing, room)
+    if len(text) > settings.CHAT_MAX_MESSAGE_CHARS:
+        raise ChatError(
+            "too_long",
+            f"That message is too long. Please keep it under "
+            f"{settings.CHAT_MAX_MESSAGE_CHARS} letters.",
+        )
+    if not _rate_limit_take(author):
+        raise ChatError("rate_limited", "Slow down a little! Wait a few seconds, then try again.")
+
+    try:
+        from moderation.services import review_text
+
+        verdict = review_text(
+            text=text,
+            context=room.moderation_context,
+            history=selectors.moderation_history(room=room),
+            sender=author.username,
+        )
+    except Exception:
+        logger.exception("Moderation failed for a message in %s; it was held", room.label)
+        _alert_moderation_failed(author=author, room=room)
+        raise ChatError(
+            "unavailable", "Sorry, we couldn't send that just now. Please try again soon."
+        ) from None
+
+    try:
+        with transaction.atomic():
+            return _store_and_broadcast(
+                author=author, room=room, text=text, client_id=client_id, verdict=verdict
+            )
+    except IntegrityError:
+        # The same client_id arrived twice at once (two sockets, two processes).
+        existing = Message.objects.filter(author=author, client_id=client_id).first()
+        if client_id and existing is not None:
+            return _duplicate(existing, room)
+        logger.exception("Could not store a message in %s", room.label)
+        raise ChatError("unavailable", "Sorry, we couldn't send that. Please try again.") from None
+    except DatabaseError:
+        logger.exception("Could not store a message in %s", room.label)
+        raise ChatError("unavailable", "Sorry, we couldn't send that. Please try again.") from None
+
+
+def _duplicate(existing: Message, room: Room) -> PostResult:
+    if existing.room_id != room.pk:
+        raise ChatError("invalid", "That message didn't look right.")
+    frame = selectors.message_frame(existing, client_id=existing.client_id)
+    return PostResult(message=existing, duplicate=True, sender_frames=[frame])
+
+
+def _store_and_broadcast(
+    *, author: Any, room: Room, text: str, client_id: str, verdict: Any
+) -> PostResult:
+    categories = list(verdict.categories)
+    cry_for_help = bool(verdict.is_cry_for_help)
+    risk = cry_for_help or "grooming" in categories
+    held = cry_for_help and not room.is_bubble
+    message = Message.objects.create(
+        room=room,
+        author=author,
+        author_role=primary_role(author),
+        original_text=text,
+        shown_text=text if cry_for_help else verdict.shown,
+        action=verdict.action,
+        categories=categories,
+        severity=verdict.severity,
+        held=held,
+        client_id=client_id,
+    )
+    # Reload the related objects the frame needs without extra queries later.
+    message.author = author
+    message.room = room
+    result = PostResult(message=message)
+    frame = selectors.message_frame(message)
+
+    if held:
+        result.sender_frames.append(selectors.message_frame(message, client_id=client_id))
+        result.sender_frames.append(
+            notice(
+                "Thank you for telling us. Your message was only sent to the MiniMentors team, "
+                "and a grown-up will look at it soon. " + HELPLINE_WORDS,
+                helpline=True,
+            )
+        )
+    else:
+        send_after_commit(
+            group_name("room", room.pk),
+            {
+                "type": "chat.message",
+                "frame": frame,
+                "author_id": author.pk,
+                "client_id": client_id,
+            },
+            result.delivery,
+        )
+
+    if verdict.action == Message.Action.BLOCK:
+        result.sender_frames.append(_hidden_notice(categories))
+    elif verdict.action == Message.Action.FLAG:
+        if verdict.shown != text and not cry_for_help:
+            result.sender_frames.append(_hidden_notice(categories))
+        _raise_alert_safely(
+            categories=categories,
+            severity=verdict.severity,
+            member=author,
+            summary=(
+                f"{'Cry for help' if cry_for_help else 'Flagged message'} from "
+                f"{author.username} in {room.label}"
+            ),
+            reason=getattr(verdict, "reason", ""),
+            room=room.label,
+            message_id=message.pk,
+            kind="message",
+        )
+    if risk and room.is_bubble:
+        _bubble_handover(room=room, author=author, cry_for_help=cry_for_help, result=result)
+    return result
+
+
+def _bubble_handover(*, room: Room, author: Any, cry_for_help: bool, result: PostResult) -> None:
+    """A risk in a bubble: ask a counsellor to join (the alert above, plus a handover alert
+    the first time) and tell the mentor what to say while they come."""
+    first_time = Room.objects.filter(pk=room.pk, risk_flagged_at__isnull=True).update(
+        risk_flagged_at=timezone.now()
+    )
+    if first_time:
+        room.risk_flagged_at = timezone.now()
+        _raise_alert_safely(
+            categories=["self_harm"] if cry_for_help else ["grooming"],
+            severity=3,
+            member=author,
+            summary=f"Please join bubble chat {room.label}: a MiniMentor needs a counsellor now.",
+            reason="warm handover requested by the chat (risk flagged in a bubble)",
+            room=room.label,
+            kind="conversation",
+        )
+    helper_ids = _bubble_mentor_ids(room, besides=author)
+    if helper_ids:
+        send_after_commit(
+            group_name("room", room.pk),
+            {
+                "type": "chat.notice",
+                "user_ids": helper_ids,
+                "frame": notice(
+                    "This sounds serious, and a grown-up from MiniMentors is coming to help. "
+                    f"Tell {author.username} you are glad they told you, and that a grown-up "
+                    "is joining to help. Stay kind and calm. Don't promise to keep it a "
+                    "secret, and don't ask lots of questions.",
+                    handover=True,
+                ),
+            },
+        )
+    if cry_for_help and is_child(author):
+        result.sender_frames.append(
+            notice(
+                "Thank you for telling us. A grown-up from MiniMentors is coming to help too. "
+                + HELPLINE_WORDS,
+                helpline=True,
+            )
+        )
+
+
+# --- Bubble requests: a workflow -------------------------------------------------------------
+
+Status = BubbleRequest.Status
+BUBBLE_REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.REQUESTED: frozenset({Status.ACCEPTED, Status.CANCELLED, Status.EXPIRED}),
+    Status.ACCEPTED: frozenset({Status.ENDED}),
+    Status.CANCELLED: frozenset(),
+    Status.EXPIRED: frozenset(),
+    Status.ENDED: frozenset(),
+}
+
+
+def bubble_request_transition(
+    *, request: BubbleRequest, to_status: str, actor: Any, **changes: Any
+) -> bool:
+    """Move ``request`` from its current status to ``to_status`` and write the audit row.
+
+    The change is one conditional UPDATE (``WHERE status = <current>``): when two people act
+    at once exactly one wins and this returns ``False`` for the others. Raises
+    ``InvalidTransition`` if the table does not allow the change. Call inside a transaction.
+    """
+    from_status = request.status
+    if to_status not in BUBBLE_REQUEST_TRANSITIONS[from_status]:
+        raise InvalidTransition(from_status, to_status)
+    updated = BubbleRequest.objects.filter(pk=request.pk, status=from_status).update(
+        status=to_status, **changes
+    )
+    if not updated:
+        return False
+    request.status = to_status
+    for name, value in changes.items():
+        setattr(request, name, value)
+    audit_record(
+        actor=actor,
+        action=f"bubble_request.{to_status}",
+        target=request,
+        from_status=from_status,
+        child=request.child_id,
+    )
+    return True
+
+
+def _queue_taken(request: BubbleRequest) -> None:
+    send_after_commit(
+        group_name("queue", QUEUE_MENTORS),
+        {"type": "chat.queue", "frame": {"type": "bubble_request_taken", "id": request.pk}},
+    )
+
+
+def _tell_child(child_id: int, frame: dict[str, Any]) -> None:
+    send_after_commit(group_name("user", child_id), {"type": "chat.queue", "frame": frame})
+
+
+@transaction.atomic
+def bubble_request_create(*, child: Any) -> BubbleRequest:
+    """A child asks to talk to a MiniMentor. Refused kindly out of hours. A child already
+    waiting gets their waiting request back."""
+    if not permissions.can_request_bubble(child):
+        raise ChatError("invalid", "Only children can ask for a MiniMentor.")
+    if not hours_status().is_open:
+        raise ChatError(
+            "closed",
+            "MiniMentors are away right now, so you can't ask for a chat. " + HELPLINE_WORDS,
+        )
+    waiting = selectors.child_waiting_request(child=child)
+    if waiting is not None:
+        return waiting
+    request = BubbleRequest.objects.create(child=child)
+    audit_record(actor=child, action="bubble_request.requested", target=request)
+    frame = selectors.bubble_request_frame(request)
+    send_after_commit(group_name("queue", QUEUE_MENTORS), {"type": "chat.queue", "frame": frame})
+    return request
+
+
+def _bubble_room_create(*, child: Any, helper: Any, helper_role: str) -> Room:
+    room = Room.objects.create(kind=Room.Kind.BUBBLE, name=f"{child.username}'s chat")
+    Membership.objects.create(room=room, user=child, role=Membership.Role.CHILD)
+    Membership.objects.create(room=room, user=helper, role=helper_role)
+    return room
+
+
+def bubble_request_accept(*, mentor: Any, request_id: int) -> Room:
+    """The first mentor to accept wins; the others get ``ChatError("taken")``. A mentor with
+    ``MENTOR_MAX_BUBBLES`` open bubbles gets ``ChatError("too_many")``. The mentor's row is
+    locked so two tabs of one mentor cannot pass the cap together."""
+    if not permissions.can_accept_bubble(mentor):
+        raise ChatError("invalid", "Only MiniMentors can accept a chat.")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=mentor.pk).first()
+        if selectors.open_bubble_count(user=mentor) >= settings.MENTOR_MAX_BUBBLES:
+            raise ChatError(
+                "too_many",
+                f"You already have {settings.MENTOR_MAX_BUBBLES} chats open. "
+                "Finish one before you take another.",
+            )
+        request = BubbleRequest.objects.select_related("child").filter(pk=request_id).first()
+        if request is None or request.status != Status.REQUESTED:
+            raise ChatError("taken", "Another MiniMentor already took that chat. Thank you!")
+        room = _bubble_room_create(
+            child=request.child, helper=mentor, helper_role=Membership.Role.MENTOR
+        )
+        won = bubble_request_transition(
+            request=request,
+            to_status=Status.ACCEPTED,
+            actor=mentor,
+            mentor=mentor,
+            room=room,
+            accepted_at=timezone.now(),
+        )
+        if not won:
+            # Someone else's UPDATE came first: roll back this room.
+            raise ChatError("taken", "Another MiniMentor already took that chat. Thank you!")
+        _queue_taken(request)
+        _tell_child(
+            request.child_id,
+            {"type": "bubble_accepted", "id": request.pk, "url": f"/chat/bubbles/{room.pk}/"},
+        )
+    return room
+
+
+@transaction.atomic
+def bubble_request_cancel(*, child: Any, request_id: int) -> None:
+    request = BubbleRequest.objects.filter(pk=request_id, child=child).first()
+    if request is None or request.status != Status.REQUESTED:
+        return
+    if bubble_request_transition(request=request, to_status=Status.CANCELLED, actor=child):
+        _queue_taken(request)
+
+
+def bubble_requests_expire(*, now: Any = None) -> int:
+    """Waiting requests older than ``BUBBLE_REQUEST_EXPIRES_AFTER``, and every waiting
+    request once MiniMentors are away, expire; the child is told where to get help."""
+    now = now or timezone.now()
+    waiting = BubbleRequest.objects.filter(status=Status.REQUESTED)
+    if hours_status(now).is_open:
+        waiting = waiting.filter(created_at__lt=now - BUBBLE_REQUEST_EXPIRES_AFTER)
+    expired = 0
+    for request in waiting:
+        with transaction.atomic():
+            if bubble_request_transition(request=request, to_status=Status.EXPIRED, actor=None):
+                expired += 1
+                _queue_taken(request)
+                _tell_child(
+                    request.child_id,
+                    {
+                        "type": "bubble_request_ended",
+                        "id": request.pk,
+                        "text": "Sorry, no MiniMentor was free this time. You can ask again "
+                        "later. " + HELPLINE_WORDS,
+                    },
+                )
+    return expired
+
+
+@transaction.atomic
+def bubble_open_with_child(*, counsellor: Any, child: Any) -> Room:
+    """A counsellor starts a bubble with a child (a waiting request of theirs is accepted by
+    it). The child's lobby moves to the bubble by itself."""
+    if not permissions.can_open_bubble_with_child(counsellor) or not is_child(child):
+        raise ChatError("invalid", "Counsellors can start a chat with a child.")
+    room = _bubble_room_create(
+        child=child, helper=counsellor, helper_role=Membership.Role.COUNSELLOR
+    )
+    waiting = selectors.child_waiting_request(child=child)
+    if waiting is not None and bubble_request_transition(
+        request=waiting,
+        to_status=Status.ACCEPTED,
+        actor=counsellor,
+        mentor=counsellor,
+        room=room,
+        accepted_at=timezone.now(),
+    ):
+        _queue_taken(waiting)
+    audit_record(actor=counsellor, action="bubble.opened_by_counsellor", target=room)
+    _tell_child(
+        child.pk,
+        {"type": "bubble_accepted", "id": room.pk, "url": f"/chat/bubbles/{room.pk}/"},
+    )
+    return room
+
+
+@transaction.atomic
+def bubble_join(*, counsellor: Any, room: Room) -> Membership:
+    """A counsellor joins a bubble to post in it (a warm handover)."""
+    if not permissions.can_join_bubble(counsellor, room):
+        raise ChatError("invalid", "Only counsellors can join a chat.")
+    membership, created = Membership.objects.get_or_create(
+        room=room, user=counsellor, defaults={"role": Membership.Role.COUNSELLOR}
+    )
+    if created:
+        audit_record(actor=counsellor, action="bubble.counsellor_joined", target=room)
+        send_after_commit(
+            group_name("room", room.pk),
+            {
+                "type": "chat.notice",
+                "user_ids": None,
+                "frame": notice(f"{counsellor.username} from the MiniMentors team has joined."),
+            },
+        )
+    return membership
+
+
+@transaction.atomic
+def bubble_close(*, user: Any, room: Room) -> bool:
+    """End a bubble (any member of it). After a bubble where a risk was flagged, the mentor is
+    offered a debrief."""
+    if not permissions.can_end_bubble(user, room):
+        return False
+    ended_at = timezone.now()
+    if not Room.objects.filter(pk=room.pk, closed_at__isnull=True).update(closed_at=ended_at):
+        return False
+    room.closed_at = ended_at
+    request = BubbleRequest.objects.filter(room=room, status=Status.ACCEPTED).first()
+    if request is not None:
+        bubble_request_transition(request=request, to_status=Status.ENDED, actor=user)
+    audit_record(actor=user, action="bubble.ended", target=room)
+    send_after_commit(
+        group_name("room", room.pk),
+        {
+            "type": "chat.notice",
+            "user_ids": None,
+            "frame": notice(f"This chat has ended. {user.username} ended it.", ended=True),
+        },
+    )
+    room.refresh_from_db(fields=["risk_flagged_at"])
+    if room.risk_flagged_at is not None:
+        for mentor_id in room.memberships.filter(role=Membership.Role.MENTOR).values_list(
+            "user_id", flat=True
+        ):
+            send_after_commit(
+                group_name("user", mentor_id),
+                {
+                    "type": "chat.notice",
+                    "user_ids": None,
+                    "frame": notice(
+                        "That chat was a hard one. Well done for staying with them. A "
+                        "counsellor will talk it through with you: please read the debrief.",
+                        link=f"/chat/bubbles/{room.pk}/",
+                        debrief=True,
+                    ),
+                },
+            )
+    return True
+
+
+def bubble_staff_read_record(*, user: Any, room: Room) -> None:
+    """Audit a staff member reading a bubble they are not in (page or socket)."""
+    if permissions.bubble_read_needs_audit(user, room):
+        audit_record(actor=user, action="bubble.staff_read", target=room)
+
+
+def _bubble_child(room: Room) -> Any:
+    membership = room.memberships.select_related("user").filter(role=Membership.Role.CHILD).first()
+    return membership.user if membership else None
+
+
+@transaction.atomic
+def bubble_raise_concern(*, user: Any, room: Room, text: str) -> None:
+    """A mentor or counsellor raises a concern about the child in a bubble. For now an alert
+    to counsellors; the counselling app will take this over behind this same function."""
+    if not permissions.can_raise_concern(user, room):
+        raise ChatError("invalid", "Only the MiniMentor or a counsellor can raise a concern here.")
+    words = (text or "").strip()[:2000]
+    audit_record(actor=user, action="bubble.concern_raised", target=room)
+    _raise_alert_safely(
+        categories=(),
+        severity=2,
+        member=_bubble_child(room),
+        summary=f"{user.username} raised a concern in {room.label}",
+        reason=words,
+        room=room.label,
+        kind="concern",
+    )
+
+
+@transaction.atomic
+def message_report(*, reporter: Any, message: Message, text: str) -> None:
+    """A member reports a message they can see (the staff-ops issue adds the report queue)."""
+    visible = selectors.visible_messages(room=message.room, user=reporter).filter(pk=message.pk)
+    if not permissions.can_read_room(reporter, message.room) or not visible.exists():
+        raise ChatError("invalid", "We couldn't find that message.")
+    audit_record(actor=reporter, action="chat.message_reported", target=message)
+    _raise_alert_safely(
+        categories=list(message.categories),
+        severity=max(1, message.severity),
+        member=message.author,
+        summary=f"{reporter.username} reported a message in {message.room.label}",
+        reason=(text or "").strip()[:2000],
+        room=message.room.label,
+        message_id=message.pk,
+        kind="report",
+    )
+
+
+@transaction.atomic
+def help_request(*, member: Any, text: str, room: Room | None = None) -> None:
+    """A member presses "Ask for help": the MiniMentors team is alerted."""
+    if is_staff_member(member):
+        return
+    _raise_alert_safely(
+        categories=(),
+        severity=2,
+        member=member,
+        summary=f"{member.username} asked for help",
+        reason=(text or "").strip()[:2000],
+        room=room.label if room else "",
+        kind="report",
+    )
