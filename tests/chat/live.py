@@ -1,0 +1,76 @@
+"""Talking to a real running site like a browser does: log in through the form (cookie jar,
+CSRF token), post forms, and open websockets with the session cookie and an Origin header."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import re
+import urllib.request
+from urllib.parse import urlencode
+
+from websockets.asyncio.client import ClientConnection, connect
+
+
+class Browser:
+    """One logged-in person on one site (``base`` like http://127.0.0.1:8000)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def cookie(self, name: str) -> str:
+        return next((c.value for c in self.jar if c.name == name), "")
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        with self.opener.open(self.base + path, timeout=15) as response:
+            return response.status, response.geturl(), response.read().decode()
+
+    def post(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
+        if not self.cookie("csrftoken"):
+            self.get("/accounts/login/")
+        fields = {**(data or {}), "csrfmiddlewaretoken": self.cookie("csrftoken")}
+        request = urllib.request.Request(
+            self.base + path,
+            data=urlencode(fields).encode(),
+            headers={"Referer": self.base + path},
+        )
+        with self.opener.open(request, timeout=15) as response:
+            return response.status, response.geturl(), response.read().decode()
+
+    def log_in(self, username: str, password: str) -> Browser:
+        self.get("/accounts/login/")
+        _, landed, _ = self.post("/accounts/login/", {"username": username, "password": password})
+        if not landed.endswith("/chat/"):
+            raise AssertionError(f"{username} could not log in (landed on {landed})")
+        return self
+
+    def websocket(self, path: str, *, origin: str | None = None) -> connect:
+        ws_base = self.base.replace("http://", "ws://")
+        headers = {}
+        session = self.cookie("sessionid")
+        if session:
+            headers["Cookie"] = f"sessionid={session}"
+        return connect(
+            ws_base + path,
+            origin=origin or self.base,
+            additional_headers=headers,
+            open_timeout=10,
+        )
+
+
+async def next_frame(socket: ClientConnection, *, skip=("presence",), timeout=5.0) -> dict:
+    import asyncio
+
+    while True:
+        frame = json.loads(await asyncio.wait_for(socket.recv(), timeout))
+        if frame["type"] not in skip:
+            return frame
+
+
+def find(pattern: str, html: str) -> str:
+    match = re.search(pattern, html)
+    if match is None:
+        raise AssertionError(f"{pattern!r} not found on the page")
+    return match.group(1)
