@@ -42,7 +42,7 @@ def _chat_page(request: HttpRequest, room: Room, **extra) -> HttpResponse:
         "presence": selectors.room_presence(room=room),
         "can_post": permissions.can_post_in_room(user, room),
         "socket_path": (f"/ws/bubbles/{room.pk}/" if room.is_bubble else f"/ws/rooms/{room.slug}/"),
-        "log_label": ("Bubble chat messages" if room.is_bubble else f"{room.name} chat messages"),
+        "log_label": ("Bubble chat" if room.is_bubble else f"{room.name} chat"),
         **extra,
     }
     return render(request, "chat/room.html", context)

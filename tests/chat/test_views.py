@@ -69,7 +69,7 @@ def test_the_room_page_has_the_log_the_field_and_the_button(client, child, gener
     services.room_join(user=child, room=general_room)
     services.post_message(author=child, room=general_room, text="this is shit")
     _, html = page(client, child, "/chat/rooms/general/")
-    assert 'role="log"' in html and 'aria-label="General chat messages"' in html
+    assert 'role="log"' in html and 'aria-label="General chat"' in html
     assert '<label for="chat-message" class="visually-hidden">Message</label>' in html
     assert ">Send</button>" in html
     assert "*blocked*" in html and "this is shit" not in html
@@ -78,7 +78,7 @@ def test_the_room_page_has_the_log_the_field_and_the_button(client, child, gener
 
 def test_the_bubble_page_offers_raise_a_concern_to_the_mentor_only(client, child, mentor, bubble):
     _, html = page(client, mentor, f"/chat/bubbles/{bubble.pk}/")
-    assert ">Raise a concern</button>" in html and 'aria-label="Bubble chat messages"' in html
+    assert ">Raise a concern</button>" in html and 'aria-label="Bubble chat"' in html
     _, html = page(client, child, f"/chat/bubbles/{bubble.pk}/")
     assert "Raise a concern" not in html and ">Send</button>" in html
 
