@@ -224,7 +224,8 @@ def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> 
     Raises ``ChatError`` (code ``invalid``, ``too_long``, ``rate_limited``, ``muted``,
     ``blocked`` or ``unavailable``) and then stores and broadcasts nothing. A message re-sent
     with a ``client_id`` already stored returns the stored one (``duplicate=True``) and sends
-    nothing again. Moderation runs before the transaction; the message, its alerts and its
+    nothing again (it is moderated again and takes a rate-limit slot, but is never refused).
+    Moderation runs before the transaction; the message, its alerts and its
     broadcast are one transaction (events after commit).
     """
     if not isinstance(text, str) or not isinstance(client_id, str):
@@ -235,21 +236,19 @@ def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> 
     if not text:
         raise ChatError("invalid", "Please type a message first.")
     _check_can_post(author=author, room=room)
-    if client_id:
-        existing = (
-            Message.objects.select_related("author", "room")
-            .filter(author=author, client_id=client_id)
-            .first()
-        )
-        if existing is not None:
-            return _duplicate(existing, room)
     if len(text) > settings.CHAT_MAX_MESSAGE_CHARS:
         raise ChatError(
             "too_long",
             f"That message is too long. Please keep it under "
             f"{settings.CHAT_MAX_MESSAGE_CHARS} letters.",
         )
+    # A re-send is found by the unique (author, client_id) constraint when it is stored, so
+    # the common case costs no extra query; only a re-send refused by the rate limit looks
+    # for its stored copy first (a re-send is answered, never refused).
     if not _rate_limit_take(author):
+        existing = _stored_copy(author, client_id)
+        if existing is not None:
+            return _duplicate(existing, room)
         raise ChatError("rate_limited", "Slow down a little! Wait a few seconds, then try again.")
 
     try:
@@ -274,15 +273,25 @@ def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> 
                 author=author, room=room, text=text, client_id=client_id, verdict=verdict
             )
     except IntegrityError:
-        # The same client_id arrived twice at once (two sockets, two processes).
-        existing = Message.objects.filter(author=author, client_id=client_id).first()
-        if client_id and existing is not None:
+        # A re-send of a stored message (the alerts it would raise were rolled back with it).
+        existing = _stored_copy(author, client_id)
+        if existing is not None:
             return _duplicate(existing, room)
         logger.exception("Could not store a message in %s", room.label)
         raise ChatError("unavailable", "Sorry, we couldn't send that. Please try again.") from None
     except DatabaseError:
         logger.exception("Could not store a message in %s", room.label)
         raise ChatError("unavailable", "Sorry, we couldn't send that. Please try again.") from None
+
+
+def _stored_copy(author: Any, client_id: str) -> Message | None:
+    if not client_id:
+        return None
+    return (
+        Message.objects.select_related("author", "room")
+        .filter(author=author, client_id=client_id)
+        .first()
+    )
 
 
 def _duplicate(existing: Message, room: Room) -> PostResult:

@@ -12,11 +12,12 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 import chat.consumers
-from chat import services
+from chat import permissions, services
 from chat.models import Message, Presence
 from chat.routing import websocket_urlpatterns
 from minimentors.models import AuditEntry
 from minimentors.roles import Role
+from tests.chat.test_services import everyone_is_muted
 
 pytestmark = pytest.mark.django_db(transaction=True)
 application = URLRouter(websocket_urlpatterns)
@@ -265,8 +266,8 @@ async def test_too_many_messages_get_rate_limited(child, general_room, settings)
     await amy.disconnect()
 
 
-async def test_a_muted_member_gets_the_muted_error(child, general_room, settings):
-    settings.CHAT_RESTRICTION_CHECK = "tests.chat.test_services.everyone_is_muted"
+async def test_a_muted_member_gets_the_muted_error(child, general_room, monkeypatch):
+    monkeypatch.setattr(permissions, "posting_restriction", everyone_is_muted)
     amy = await open_socket(child, "/ws/rooms/general/")
     await amy.send_json_to({"type": "message", "text": "hello", "client_id": "m"})
     assert (await next_frame(amy))["code"] == "muted"

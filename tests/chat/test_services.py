@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from chat import services
+from chat import permissions, services
 from chat.models import BubbleRequest, Message, Room
 from minimentors.models import AuditEntry
 from minimentors.roles import Role
@@ -167,8 +167,8 @@ def test_a_deactivated_account_cannot_post(child, joined):
     assert refused.value.code == "blocked"
 
 
-def test_a_muted_member_gets_the_muted_error(child, joined, settings):
-    settings.CHAT_RESTRICTION_CHECK = "tests.chat.test_services.everyone_is_muted"
+def test_a_muted_member_gets_the_muted_error(child, joined, monkeypatch):
+    monkeypatch.setattr(permissions, "posting_restriction", everyone_is_muted)
     room = joined(child)
     with pytest.raises(services.ChatError) as refused:
         post(child, room, "hello")
