@@ -1,0 +1,309 @@
+"""Chat load benchmark: N websocket clients in rooms of 20, each sending a message every 2 s.
+
+    .venv/bin/python bench/chat_load.py [--clients 200] [--seconds 30]
+
+Starts its own site (embedded default: SQLite and the in-memory channel layer, in a temporary
+var/ folder; pass --redis-url/--database-url to measure the scale-out set-up), creates the
+members and their sessions directly, starts Daphne, then runs two phases on the same server:
+
+1. bare: a bare echo-and-broadcast consumer (/ws/bench/echo/<room>/, only routed with
+   CHAT_BENCH_ECHO=1): no authorisation, moderation or storage;
+2. chat: the real chat (/ws/rooms/<slug>/): rate limit, moderation, storage, broadcast.
+
+Prints deliveries per second, send-to-receive latency p50/p95/p99, lost and duplicated
+deliveries (each must be 0), and the chat's p99 as a ratio of the bare consumer's.
+Target on 2 cores: chat p99 < 100 ms and < 3x the bare p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-pass-8271-kite"  # noqa: S105 (throwaway accounts in a temporary database)
+
+SETUP_SCRIPT = """
+import json, sys
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from chat.models import Membership, Room
+from minimentors.models import AgeGroup, School, User
+from minimentors.roles import Role, ensure_role_groups
+
+clients, room_size = int(sys.argv[1]), int(sys.argv[2])
+groups = ensure_role_groups()
+school, _ = School.objects.get_or_create(name="Bench School", defaults={
+    "area": "Bench", "lead_teacher_name": "Bench", "safeguarding_lead_name": "Bench"})
+template = User(username="bench-template")
+template.set_password(sys.argv[3])  # hash once, copy to every account
+users = User.objects.bulk_create([
+    User(username=f"bench{n}", password=template.password, school=school,
+         age_group=AgeGroup.AGE_11_13) for n in range(clients)])
+users = list(User.objects.filter(username__startswith="bench").exclude(
+    username="bench-template").order_by("id"))
+child_group = groups[Role.CHILD]
+User.groups.through.objects.bulk_create([
+    User.groups.through(user_id=u.pk, group_id=child_group.pk) for u in users])
+rooms = []
+for number in range((clients + room_size - 1) // room_size):
+    room, _ = Room.objects.get_or_create(slug=f"bench-{number}",
+        defaults={"kind": "general", "name": f"Bench {number}"})
+    rooms.append(room)
+out = []
+for index, user in enumerate(users):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    out.append({"user": user.username, "session": session.session_key,
+                "room": rooms[index // room_size].slug})
+print(json.dumps(out))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"Daphne did not start on port {port}")
+
+
+@dataclass
+class Tally:
+    sent_at: dict[str, float] = field(default_factory=dict)  # token -> send time
+    room_of: dict[str, str] = field(default_factory=dict)  # token -> room
+    received: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
+    latencies: list[float] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+async def run_phase(
+    *, name: str, port: int, accounts: list[dict], seconds: float, interval: float, bare: bool
+) -> dict:
+    tally = Tally()
+    members: dict[str, list[int]] = defaultdict(list)
+    for index, account in enumerate(accounts):
+        members[account["room"]].append(index)
+    stop_sending = asyncio.Event()
+    stop_reading = asyncio.Event()
+    ready = asyncio.Barrier(len(accounts) + 1)
+
+    async def client(index: int, account: dict) -> None:
+        path = f"/ws/bench/echo/{account['room']}/" if bare else f"/ws/rooms/{account['room']}/"
+        async with connect(
+            f"ws://127.0.0.1:{port}{path}",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": f"sessionid={account['session']}"},
+            open_timeout=60,
+            max_queue=None,
+        ) as ws:
+
+            async def reader() -> None:
+                while not stop_reading.is_set():
+                    try:
+                        raw = await asyncio.wait_for(ws.recv(), 0.5)
+                    except TimeoutError:
+                        continue
+                    now = time.perf_counter()
+                    frame = json.loads(raw)
+                    if frame.get("type") == "error":
+                        tally.errors.append(frame)
+                        continue
+                    if frame.get("type") != "message":
+                        continue
+                    token = frame["text"].removeprefix("bench ")
+                    tally.received[(index, token)] += 1
+                    if token in tally.sent_at:
+                        tally.latencies.append(now - tally.sent_at[token])
+
+            reading = asyncio.create_task(reader())
+            await ready.wait()
+            await asyncio.sleep(random.random() * interval)  # spread the senders
+            sequence = 0
+            while not stop_sending.is_set():
+                token = f"{index}-{sequence}"
+                sequence += 1
+                tally.room_of[token] = account["room"]
+                tally.sent_at[token] = time.perf_counter()
+                frame = {"type": "message", "text": f"bench {token}", "client_id": token}
+                await ws.send(json.dumps(frame))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop_sending.wait(), interval)
+            await reading
+
+    tasks = [asyncio.create_task(client(i, a)) for i, a in enumerate(accounts)]
+    await ready.wait()
+    await asyncio.sleep(0.5)  # presence frames of the last joins settle
+    started = time.perf_counter()
+    await asyncio.sleep(seconds)
+    stop_sending.set()
+    sending_time = time.perf_counter() - started
+    await asyncio.sleep(3.0)  # drain what is in flight
+    stop_reading.set()
+    await asyncio.gather(*tasks)
+
+    expected = sum(len(members[tally.room_of[token]]) for token in tally.sent_at)
+    delivered_once = 0
+    duplicated = 0
+    for token, room in tally.room_of.items():
+        for index in members[room]:
+            count = tally.received.get((index, token), 0)
+            delivered_once += 1 if count else 0
+            duplicated += max(0, count - 1)
+    return {
+        "phase": name,
+        "sent": len(tally.sent_at),
+        "deliveries_per_second": sum(tally.received.values()) / sending_time,
+        "p50_ms": percentile(tally.latencies, 0.50) * 1000,
+        "p95_ms": percentile(tally.latencies, 0.95) * 1000,
+        "p99_ms": percentile(tally.latencies, 0.99) * 1000,
+        "mean_ms": statistics.fmean(tally.latencies) * 1000 if tally.latencies else float("nan"),
+        "lost": expected - delivered_once,
+        "duplicated": duplicated,
+        "errors": len(tally.errors),
+        "error_codes": sorted({e.get("code", "?") for e in tally.errors}),
+    }
+
+
+def start_site(args: argparse.Namespace, var_dir: Path) -> tuple[subprocess.Popen, list, int]:
+    env = {
+        **os.environ,
+        "MINIMENTORS_ENV": "development",
+        "DJANGO_DEBUG": "0",
+        "MINIMENTORS_VAR_DIR": str(var_dir),
+        "OPENING_HOURS": "00:00-24:00",
+        "CHAT_BENCH_ECHO": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+
+    def manage(*command: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    manage("migrate", "--noinput", "-v", "0")
+    print(f"Creating {args.clients} members and their sessions…", flush=True)
+    accounts = json.loads(
+        manage(
+            "shell",
+            "-c",
+            f"import sys; sys.argv = ['x', {str(args.clients)!r}, {str(args.room_size)!r}, "
+            f"{PASSWORD!r}]\n{SETUP_SCRIPT}",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    port = args.port or free_port()
+    log = open(var_dir / "daphne.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+         "minimentors.asgi:application"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    wait_for_port(port)
+    return server, accounts, port
+
+
+def report(result: dict) -> None:
+    print(
+        f"{result['phase']:>5}: sent {result['sent']}, "
+        f"{result['deliveries_per_second']:.0f} deliveries/s, "
+        f"latency p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
+        f"p99 {result['p99_ms']:.1f} ms; lost {result['lost']}, "
+        f"duplicated {result['duplicated']}, errors {result['errors']} {result['error_codes']}",
+        flush=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--room-size", type=int, default=20)
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between messages")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--redis-url", default="")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="minimentors-bench-") as tmp:
+        server, accounts, port = start_site(args, Path(tmp))
+        try:
+            results = {}
+            for name, bare in (("bare", True), ("chat", False)):
+                print(
+                    f"Phase {name}: {len(accounts)} clients for {args.seconds:.0f} s…", flush=True
+                )
+                results[name] = asyncio.run(
+                    run_phase(
+                        name=name,
+                        port=port,
+                        accounts=accounts,
+                        seconds=args.seconds,
+                        interval=args.interval,
+                        bare=bare,
+                    )
+                )
+                report(results[name])
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    ratio = results["chat"]["p99_ms"] / results["bare"]["p99_ms"]
+    chat = results["chat"]
+    print(f"chat p99 / bare p99 = {ratio:.2f}")
+    ok = chat["p99_ms"] < 100 and ratio < 3 and chat["lost"] == 0 and chat["duplicated"] == 0
+    print(
+        "target (p99 < 100 ms, < 3x bare, nothing lost or duplicated):", "met" if ok else "NOT met"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
