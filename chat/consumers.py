@@ -135,6 +135,9 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
     async def chat_queue(self, event: dict[str, Any]) -> None:
         await self.send_json(event["frame"])
 
+    async def chat_close(self, event: dict[str, Any]) -> None:
+        await self.close(code=event["code"])
+
 
 def _room_for(user: Any, kind: str, key: str) -> Room:
     """The room a socket asks for, if ``user`` may read it; audits a staff read of a bubble.

@@ -721,3 +721,9 @@ def help_request(*, member: Any, text: str, room: Room | None = None) -> None:
         room=room.label if room else "",
         kind="report",
     )
+
+
+def member_sockets_close(*, member_id: int, **signal_kwargs: Any) -> None:
+    """Close every open chat socket of a member, on every process, with 4403 (connected to
+    ``moderation.signals.member_blocked``, which is sent after the block commits)."""
+    send_after_commit(group_name("user", member_id), {"type": "chat.close", "code": 4403})
