@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
 from minimentors.roles import (
     is_child,
     is_counsellor,
@@ -19,6 +16,7 @@ from minimentors.roles import (
     is_staff_member,
     role_names,
 )
+from moderation.sanctions import member_restriction
 
 from .models import Membership, Room
 
@@ -37,18 +35,14 @@ def posting_restriction(user: Any) -> str | None:
     """``"blocked"`` if the account may not use the site, ``"muted"`` if it may read but not
     post, else ``None``.
 
-    Today only deactivated accounts are refused. Sanctions (warn, mute, block) belong to the
-    staff-ops issue: it sets ``CHAT_RESTRICTION_CHECK`` to a dotted path of a function
-    ``(user) -> "muted" | "blocked" | None`` and every chat door asks it through here.
+    Deactivated accounts are blocked; otherwise the moderators' sanctions decide
+    (``moderation.sanctions.member_restriction``). Every chat door asks through here.
     """
     if not getattr(user, "is_authenticated", False):
         return BLOCKED
     if not user.is_active:
         return BLOCKED
-    dotted = getattr(settings, "CHAT_RESTRICTION_CHECK", "")
-    if dotted:
-        return import_string(dotted)(user)
-    return None
+    return member_restriction(user)
 
 
 def can_use_chat(user: Any) -> bool:

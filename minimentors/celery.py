@@ -16,4 +16,8 @@ app.conf.beat_schedule = {
         "task": "minimentors.tasks.purge_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    "reraise-unacknowledged-alerts": {
+        "task": "moderation.tasks.alerts_reraise",
+        "schedule": 60.0,
+    },
 }

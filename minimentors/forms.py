@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from .hooks import member_restriction
 from .models import AgeGroup, School
 from .services import child_sign_up, join_code_matches, username_check
 
@@ -24,6 +25,16 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Username"
         self.fields["password"].label = "Password"
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if member_restriction(user) == "blocked":
+            raise ValidationError(
+                "A moderator has stopped your account, so you can't log in right now. "
+                "If you think this is a mistake, you can ask us to look again at "
+                "/moderation/appeal/.",
+                code="blocked",
+            )
 
 
 class SignUpForm(forms.Form):

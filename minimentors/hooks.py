@@ -1,11 +1,15 @@
-"""The accounts layer's door to moderation.
+"""The accounts layer's doors to moderation.
 
-Accounts sit below moderation, so they reach the one moderation entry point through the
-``MEMBER_TEXT_REVIEW`` setting (a dotted path) rather than an import. Until moderation is
-installed the strict username pattern in ``validators.py`` is the only check.
+Accounts sit below moderation, so they reach it through settings (dotted paths) rather than
+imports: ``MEMBER_TEXT_REVIEW`` (the one moderation entry point) and
+``MEMBER_RESTRICTION_CHECK`` (whether a member is muted or blocked from the site). Without
+them, the strict username pattern in ``validators.py`` is the only check and nobody is
+restricted.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -17,3 +21,11 @@ def review_member_text(text: str, *, context: str):
     if not dotted:
         return None
     return import_string(dotted)(text=text, context=context)
+
+
+def member_restriction(user: Any) -> str | None:
+    """``"blocked"``, ``"muted"`` or ``None``."""
+    dotted = getattr(settings, "MEMBER_RESTRICTION_CHECK", "")
+    if not dotted:
+        return None
+    return import_string(dotted)(user)

@@ -28,6 +28,9 @@ RETENTION_TABLE: tuple[RetentionRule, ...] = (
     RetentionRule("minimentors.AuditEntry", "created_at", SIX_YEARS),
     RetentionRule("chat.Message", "sent_at", SIX_YEARS),
     RetentionRule("moderation.Alert", "raised_at", SIX_YEARS),
+    RetentionRule("moderation.Sanction", "created_at", SIX_YEARS),
+    RetentionRule("moderation.BlockApproval", "approved_at", SIX_YEARS),
+    RetentionRule("moderation.VerdictOverride", "created_at", SIX_YEARS),
     RetentionRule("counselling.ConcernNote", "written_at", SIX_YEARS),
     RetentionRule("safeguarding.Case", "opened_at", SIX_YEARS),
 )

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .audit import audit_record
+from .hooks import review_member_text
 from .models import AgeGroup, School, User
 from .roles import MEMBER_ROLES, Role, check_role_combination, role_grant
-from .text_review import review_member_text
 from .validators import validate_username_shape
 
 

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "moderation.middleware.SanctionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -282,6 +283,8 @@ HELPLINES = {
         {"name": "ChildLine", "phone": "0800 1111", "url": "https://www.childline.org.uk"},
     ],
 }
+# The one moderation entry point, reached by the accounts layer through this setting.
+MEMBER_TEXT_REVIEW = "moderation.services.review_text"
 # Demo accounts only; seed_demo refuses to run in production.
 DEMO_PASSWORD_DEFAULT = "bright-kite-47"  # noqa: S105
 # Chat limits (the websocket contract): 10 messages in any 10 seconds by default.
@@ -296,9 +299,9 @@ ALERT_REPEAT_AFTER = timedelta(minutes=int(os.environ.get("ALERT_REPEAT_MINUTES"
 ON_CALL_STAFF = [u.strip() for u in os.environ.get("ON_CALL_STAFF", "").split(",") if u.strip()]
 # Longest chat message, in characters (longer ones get the "too_long" error).
 CHAT_MAX_MESSAGE_CHARS = 1000
-# Dotted path of (user) -> "muted" | "blocked" | None, asked before every chat post and
-# connect; the staff-ops (sanctions) issue fills it. Empty: only deactivated accounts are refused.
-CHAT_RESTRICTION_CHECK = os.environ.get("CHAT_RESTRICTION_CHECK", "")
+# Whether a member is muted or blocked from the site, asked by the login form, every chat
+# door and the sanction middleware: (user) -> "muted" | "blocked" | None.
+MEMBER_RESTRICTION_CHECK = "moderation.sanctions.member_restriction"
 # Benchmark only (bench/chat_load.py): a bare echo-and-broadcast socket at /ws/bench/echo/<room>/.
 CHAT_BENCH_ECHO = os.environ.get("CHAT_BENCH_ECHO", "") == "1" and not PRODUCTION
 

@@ -1,11 +1,224 @@
-"""Moderator pages: only moderators reach them."""
+"""Moderation pages. Thin: check the role, parse a form, call one service, render or redirect.
 
+/moderation/ and everything that acts on alerts or members is for moderators only; reporting,
+"my reports" and appeals are for every member.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from minimentors.roles import Role, role_required
+from minimentors.models import User
+from minimentors.roles import Role, member_required, role_required
+
+from . import selectors
+from .forms import (
+    AppealForm,
+    ApprovalForm,
+    LiftForm,
+    OverrideForm,
+    ReportForm,
+    ResolveForm,
+    SanctionForm,
+)
+from .models import Alert, WatchedWord
+from .sanctions import (
+    SanctionRefused,
+    block_approval_grant,
+    member_restriction,
+    sanction_block,
+    sanction_in_force,
+    sanction_lift,
+    sanction_mute,
+    sanction_warn,
+)
+from .services import (
+    AlertTransitionRefused,
+    alert_handover,
+    alert_transition,
+    appeal_submit,
+    report_submit,
+    verdict_override_record,
+)
 
 
 @role_required(Role.MODERATOR)
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "moderation/queue.html")
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "items": selectors.queue_items(),
+            "resolve_form": ResolveForm(),
+            "sanction_form": SanctionForm(),
+            "override_form": OverrideForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.MODERATOR)
+def alert_act(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
+    alert = get_object_or_404(Alert, pk=alert_id)
+    try:
+        if action == "acknowledge":
+            alert_transition(alert=alert, to=Alert.Status.ACKNOWLEDGED, actor=request.user)
+        elif action == "resolve":
+            form = ResolveForm(request.POST)
+            outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
+            alert_transition(
+                alert=alert, to=Alert.Status.RESOLVED, actor=request.user, outcome=outcome
+            )
+        elif action == "handover":
+            alert_handover(alert=alert, actor=request.user)
+        elif action == "override":
+            form = OverrideForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+                return redirect("moderation:queue")
+            data = form.cleaned_data
+            word = None
+            if data["watch_term"]:
+                word = WatchedWord(
+                    term=data["watch_term"],
+                    action=data["watch_action"],
+                    category=data["watch_category"],
+                    note=f"Added from alert {alert.pk}",
+                )
+            verdict_override_record(
+                alert=alert,
+                kind=data["kind"],
+                text=alert.summary,
+                original_action="flag" if alert.kind == Alert.Kind.MESSAGE else "allow",
+                original_categories=alert.categories,
+                actor=request.user,
+                note=data["note"],
+                add_watched_word=word,
+            )
+        else:
+            return HttpResponse(status=404)
+    except AlertTransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Alert {alert.pk}: done.")
+    return redirect("moderation:queue")
+
+
+@role_required(Role.MODERATOR, Role.COUNSELLOR, Role.SAFEGUARDING)
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=member_id)
+    return render(
+        request,
+        "moderation/member.html",
+        {
+            "member": member,
+            "history": selectors.member_history(member),
+            "restriction": member_restriction(member),
+            "sanction_form": SanctionForm(),
+            "lift_form": LiftForm(),
+            "approval_form": ApprovalForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.MODERATOR)
+def member_sanction(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=member_id)
+    form = SanctionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("moderation:member", member_id=member.pk)
+    data = form.cleaned_data
+    try:
+        if data["kind"] == "warn":
+            sanction_warn(member=member, actor=request.user, reason=data["reason"])
+        elif data["kind"] == "mute":
+            sanction_mute(member=member, actor=request.user, reason=data["reason"],
+                          minutes=data["minutes"])  # fmt: skip
+        else:
+            sanction_block(member=member, actor=request.user, reason=data["reason"],
+                           days=data["days"])  # fmt: skip
+    except SanctionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{member}: {data['kind']} done.")
+    return redirect("moderation:member", member_id=member.pk)
+
+
+@require_POST
+@role_required(Role.MODERATOR)
+def member_lift(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=member_id)
+    form = LiftForm(request.POST)
+    if form.is_valid():
+        count = sanction_lift(member=member, actor=request.user, kind=form.cleaned_data["kind"],
+                              reason=form.cleaned_data["reason"])  # fmt: skip
+        messages.success(request, f"Lifted {count}.")
+    else:
+        messages.error(request, "Say why you are lifting it.")
+    return redirect("moderation:member", member_id=member.pk)
+
+
+@require_POST
+@role_required(Role.COUNSELLOR, Role.SAFEGUARDING)
+def member_approve_block(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=member_id)
+    form = ApprovalForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    block_approval_grant(member=member, approver=request.user, note=note)
+    messages.success(request, f"You agreed that {member} may be blocked.")
+    return redirect("moderation:member", member_id=member.pk)
+
+
+@member_required
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a message, or tell a moderator anything, from any page."""
+    form = ReportForm(request.POST or None, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        report_submit(reporter=request.user, words=data["words"],
+                      message_id=data["message_id"], room=data["room"])  # fmt: skip
+        return render(request, "moderation/report_thanks.html")
+    return render(request, "moderation/report.html", {"form": form})
+
+
+@member_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "moderation/my_reports.html", {"reports": selectors.reports_by(request.user)}
+    )
+
+
+def blocked(request: HttpRequest) -> HttpResponse:
+    """Where a blocked member lands: why, and how to appeal. Public, like the help pages."""
+    return render(request, "moderation/blocked.html")
+
+
+def appeal(request: HttpRequest) -> HttpResponse:
+    """A blocked member (logged out) proves who they are with their password; a muted member
+    is logged in. Either way the appeal reaches the moderation queue."""
+    form = AppealForm(request.POST or None)
+    member = request.user if request.user.is_authenticated else None
+    if member is not None:
+        del form.fields["username"], form.fields["password"]
+    if request.method == "POST" and form.is_valid():
+        if member is None:
+            member = authenticate(
+                request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        if member is None:
+            form.add_error("password", "That username and password don't match.")
+        else:
+            appeal_submit(member=member, words=form.cleaned_data["words"])
+            return render(request, "moderation/appeal_thanks.html")
+    context = {"form": form}
+    if member is not None:
+        context["mute"] = sanction_in_force(request.user, "mute")
+    return render(request, "moderation/appeal.html", context)

@@ -1,0 +1,407 @@
+"""Moderation writes and the one moderation entry point for Django code.
+
+``review_text`` is the only way member text is checked: chat, bubbles, messages, blogs,
+usernames. It keeps this process's compiled matcher in step with the staff-edited watched
+words, then asks the pure engine for a verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.exceptions import ChannelFull
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from minimentors.audit import audit_record
+from minimentors.hours import hours_status
+
+from . import engine
+from .models import ALERT_TRANSITIONS, Alert, VerdictOverride, WatchedWord, WatchedWordsVersion
+from .realtime import alert_frame, alert_groups_for_alert
+
+logger = logging.getLogger(__name__)
+
+# How often a process asks the database whether the watched words changed. A change reaches
+# every process within this many seconds, without a restart.
+WATCHED_WORDS_CHECK_SECONDS = 1.0
+PACK_FORMAT = "minimentors-watched-words"
+# The labelled messages every engine change is measured against (also used by the tests).
+LABELLED_CORPUS = Path(__file__).resolve().parent / "data" / "labelled_messages.jsonl"
+PACK_VERSION = 1
+
+
+class _MatcherState:
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.checked_at = 0.0
+        self.lock = threading.Lock()
+
+
+_state = _MatcherState()
+
+
+def _current_version() -> int:
+    row = WatchedWordsVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return row or 0
+
+
+def watched_entries() -> list[engine.WatchedEntry]:
+    return [
+        engine.WatchedEntry(id=word.pk, term=word.term, action=word.action, category=word.category)
+        for word in WatchedWord.objects.all()
+    ]
+
+
+def matcher_refresh(*, force: bool = False) -> None:
+    """Rebuild this process's matcher if the watched words changed since it was built."""
+    now = time.monotonic()
+    if not force and now - _state.checked_at < WATCHED_WORDS_CHECK_SECONDS:
+        return
+    with _state.lock:
+        _state.checked_at = now
+        version = _current_version()
+        if force or version != _state.version:
+            engine.set_watched_entries(watched_entries())
+            _state.version = version
+
+
+def review_text(
+    *,
+    text: str,
+    context: str,
+    history: Sequence[tuple[str, str]] = (),
+    sender: str | None = None,
+) -> engine.Verdict:
+    """The verdict on one piece of member text. Raises only if the engine itself fails; callers
+    must then hold the text back (never show it unchecked) and alert staff."""
+    matcher_refresh()
+    return engine.review(text, context=context, history=history, sender=sender)
+
+
+# --- Watched words ---------------------------------------------------------------------------
+
+
+def _bump_version() -> None:
+    updated = WatchedWordsVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        WatchedWordsVersion.objects.create(pk=1, version=1)
+
+
+@transaction.atomic
+def watched_word_save(*, word: WatchedWord, actor: Any) -> WatchedWord:
+    """Create or change a watched word; every process picks it up within a second."""
+    word.term = " ".join(word.term.split()).lower()
+    created = word.pk is None
+    if created and actor is not None and getattr(actor, "pk", None):
+        word.created_by = actor
+    word.save()
+    _bump_version()
+    audit_record(
+        actor=actor,
+        action="watched_word.created" if created else "watched_word.changed",
+        target=word,
+        term=word.term,
+        word_action=word.action,
+        category=word.category,
+    )
+    transaction.on_commit(lambda: matcher_refresh(force=True))
+    return word
+
+
+@transaction.atomic
+def watched_word_delete(*, word: WatchedWord, actor: Any) -> None:
+    audit_record(actor=actor, action="watched_word.deleted", target=word, term=word.term)
+    word.delete()
+    _bump_version()
+    transaction.on_commit(lambda: matcher_refresh(force=True))
+
+
+@dataclass(frozen=True)
+class LabelledMessage:
+    text: str
+    context: str
+    expected: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WatchedWordEffect:
+    """What a watched-word change would do to the labelled corpus."""
+
+    new_hits: tuple[LabelledMessage, ...]  # labelled harmful, caught only with the change
+    new_false_positives: tuple[LabelledMessage, ...]  # labelled clean, caught with the change
+    lost_hits: tuple[LabelledMessage, ...]  # labelled harmful, missed with the change
+
+
+def labelled_corpus() -> list[LabelledMessage]:
+    path = LABELLED_CORPUS
+    corpus = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                item = json.loads(line)
+                corpus.append(
+                    LabelledMessage(
+                        text=item["text"],
+                        context=item.get("context", "general"),
+                        expected=tuple(item.get("expected", ())),
+                    )
+                )
+    return corpus
+
+
+def watched_word_effect(
+    *, proposed: engine.WatchedEntry, replacing: int | None = None
+) -> WatchedWordEffect:
+    """Compare verdicts on the labelled corpus with and without ``proposed`` (which replaces
+    the entry with id ``replacing`` when editing)."""
+    current = watched_entries()
+    before = engine.Engine(current)
+    after = engine.Engine([e for e in current if e.id != replacing] + [proposed])
+    new_hits, false_positives, lost = [], [], []
+    for item in labelled_corpus():
+        was = before.review(item.text, context=item.context).action != "allow"
+        now = after.review(item.text, context=item.context).action != "allow"
+        if now and not was:
+            (new_hits if item.expected else false_positives).append(item)
+        elif was and not now and item.expected:
+            lost.append(item)
+    return WatchedWordEffect(tuple(new_hits), tuple(false_positives), tuple(lost))
+
+
+def watched_words_export(words: Iterable[WatchedWord]) -> dict[str, Any]:
+    """A versioned word pack other deployments can import."""
+    return {
+        "format": PACK_FORMAT,
+        "version": PACK_VERSION,
+        "entries": [
+            {"term": w.term, "action": w.action, "category": w.category, "note": w.note}
+            for w in words
+        ],
+    }
+
+
+class PackError(ValueError):
+    """A word pack that cannot be imported; the message says why in plain words."""
+
+
+@transaction.atomic
+def watched_words_import(*, pack: Any, actor: Any) -> int:
+    """Add or update every entry of a pack, all or nothing. Returns how many were imported."""
+    if not isinstance(pack, dict) or pack.get("format") != PACK_FORMAT:
+        raise PackError("This file is not a MiniMentors watched-words pack.")
+    if pack.get("version") != PACK_VERSION:
+        raise PackError(f"This pack is version {pack.get('version')!r}; we read version 1.")
+    entries = pack.get("entries")
+    if not isinstance(entries, list):
+        raise PackError("The pack has no list of entries.")
+    actions = set(WatchedWord.Action.values)
+    count = 0
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise PackError(f"Entry {number} is not a word entry.")
+        term = " ".join(str(entry.get("term", "")).split()).lower()
+        action, category = entry.get("action"), entry.get("category")
+        if (
+            not term
+            or len(term) > 100
+            or action not in actions
+            or category not in engine.CATEGORIES
+        ):
+            raise PackError(f"Entry {number} needs a term, an action and a known category.")
+        word, _ = WatchedWord.objects.get_or_create(
+            term=term, category=category, defaults={"action": action, "created_by": None}
+        )
+        word.action = action
+        word.note = str(entry.get("note", ""))[:200]
+        word.save()
+        count += 1
+    _bump_version()
+    audit_record(actor=actor, action="watched_words.imported", entries=count)
+    transaction.on_commit(lambda: matcher_refresh(force=True))
+    return count
+
+
+# --- Alerts ------------------------------------------------------------------------------------
+
+
+def alert_broadcast(alert: Alert, *, reraised: bool = False) -> None:
+    """Push one alert to every staff socket allowed to see it. Runs after commit. Out of hours
+    a risk alert also goes to the on-call staff; a re-raised alert goes to every staff
+    member on duty."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    frame = alert_frame(alert)
+    if reraised:
+        frame["reraised"] = True
+    out_of_hours = not hours_status().is_open
+    for group in alert_groups_for_alert(alert, reraised=reraised, out_of_hours=out_of_hours):
+        try:
+            async_to_sync(layer.group_send)(group, {"type": "alert.raised", "alert": frame})
+        except ChannelFull:
+            logger.error("Alert %s could not be pushed to %s: channel full", alert.pk, group)
+        except Exception:
+            # The alert is stored and shows on the moderation queue; the push is best effort.
+            logger.exception("Alert %s could not be pushed to %s", alert.pk, group)
+
+
+@transaction.atomic
+def raise_alert(
+    *,
+    categories: Sequence[str],
+    severity: int,
+    member: Any,
+    summary: str,
+    reason: str = "",
+    room: str = "",
+    message_id: int | None = None,
+    kind: str = Alert.Kind.MESSAGE,
+    reporter: Any = None,
+    reporter_words: str = "",
+) -> Alert:
+    """Store an alert and push it to staff once the transaction commits."""
+    alert = Alert.objects.create(
+        reporter=reporter,
+        reporter_words=reporter_words,
+        kind=kind,
+        categories=list(categories),
+        severity=max(0, min(3, severity)),
+        member=member if getattr(member, "pk", None) else None,
+        room=room,
+        message_id=message_id,
+        summary=summary[:300],
+        reason=reason,
+    )
+    transaction.on_commit(lambda: alert_broadcast(alert))
+    return alert
+
+
+# --- The alert workflow ----------------------------------------------------------------------
+
+
+class AlertTransitionRefused(Exception):
+    """That status change is not allowed (see ``ALERT_TRANSITIONS``)."""
+
+
+@transaction.atomic
+def alert_transition(*, alert: Alert, to: str, actor: Any, outcome: str = "") -> Alert:
+    """Move ``alert`` along the workflow and write the audit row. Resolving needs an outcome."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if to not in ALERT_TRANSITIONS[alert.status]:
+        raise AlertTransitionRefused(f"An alert that is {alert.status} cannot become {to}.")
+    if to == Alert.Status.RESOLVED and not outcome.strip():
+        raise AlertTransitionRefused("Say what was done before resolving the alert.")
+    now = timezone.now()
+    alert.status = to
+    alert.handled_by = actor
+    alert.handled_at = now
+    if to == Alert.Status.ACKNOWLEDGED:
+        alert.acknowledged_at = now
+    if outcome:
+        alert.outcome = outcome.strip()
+    alert.save()
+    audit_record(actor=actor, action=f"alert.{to}", target=alert, outcome=bool(outcome))
+    return alert
+
+
+@transaction.atomic
+def alert_handover(*, alert: Alert, actor: Any, note: str = "") -> Alert:
+    """Hand an alert to the counsellors: they are alerted now (the counselling app will turn
+    this into a concern)."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    alert.handed_to_counsellor = True
+    if alert.status == Alert.Status.NEW:
+        alert.status = Alert.Status.ACKNOWLEDGED
+        alert.acknowledged_at = timezone.now()
+        alert.handled_by = actor
+    alert.save()
+    audit_record(actor=actor, action="alert.handed_to_counsellor", target=alert)
+    transaction.on_commit(lambda: alert_broadcast(alert))
+    return alert
+
+
+def report_submit(*, reporter: Any, words: str, message_id: int | None = None,
+                  room: str = "", member: Any = None) -> Alert:  # fmt: skip
+    """A member reports a message (or sends a moderator a note from any page)."""
+    words = (words or "").strip()[:2000]
+    summary = f"Report from {reporter}: {words[:120]}" if words else f"Report from {reporter}"
+    alert = raise_alert(
+        categories=[],
+        severity=2,
+        member=member,
+        summary=summary,
+        room=room,
+        message_id=message_id,
+        kind=Alert.Kind.REPORT,
+        reporter=reporter,
+        reporter_words=words,
+    )
+    return alert
+
+
+def appeal_submit(*, member: Any, words: str) -> Alert:
+    """A blocked or muted member asks us to look again; it reaches the moderation queue."""
+    words = (words or "").strip()[:2000]
+    return raise_alert(
+        categories=[],
+        severity=1,
+        member=member,
+        summary=f"Appeal from {member}: {words[:120]}",
+        kind=Alert.Kind.APPEAL,
+        reporter=member,
+        reporter_words=words,
+    )
+
+
+@transaction.atomic
+def verdict_override_record(
+    *, alert: Alert | None, kind: str, text: str, original_action: str,
+    original_categories: Sequence[str], actor: Any, note: str = "",
+    add_watched_word: WatchedWord | None = None,
+) -> VerdictOverride:  # fmt: skip
+    """Mark a verdict wrong, for the word-list review; optionally add a watched word too."""
+    word = watched_word_save(word=add_watched_word, actor=actor) if add_watched_word else None
+    override = VerdictOverride.objects.create(
+        kind=kind,
+        alert=alert,
+        message_id=alert.message_id if alert else None,
+        text=text,
+        original_action=original_action,
+        original_categories=list(original_categories),
+        note=note,
+        watched_word=word,
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="verdict.overridden", target=override, kind=kind)
+    return override
+
+
+def alerts_reraise_due(*, now: datetime | None = None) -> list[int]:
+    """Raise again, to every staff member on duty, each high-severity alert nobody has
+    acknowledged within ``ALERT_REPEAT_AFTER``. Each alert is raised again once."""
+    now = now or timezone.now()
+    cutoff = now - settings.ALERT_REPEAT_AFTER
+    due = list(
+        Alert.objects.filter(
+            status=Alert.Status.NEW, severity__gte=3, reraised_at__isnull=True,
+            raised_at__lte=cutoff,
+        )
+    )  # fmt: skip
+    for alert in due:
+        Alert.objects.filter(pk=alert.pk).update(reraised_at=now)
+        alert.reraised_at = now
+        alert_broadcast(alert, reraised=True)
+    return [alert.pk for alert in due]

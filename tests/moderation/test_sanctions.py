@@ -1,0 +1,108 @@
+"""Sanctions take effect at once, safeguarding comes first, and everything is on the record."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+
+from minimentors.models import AuditEntry
+from moderation.models import Sanction
+from moderation.sanctions import (
+    BLOCKED,
+    MUTED,
+    SafeguardingFirst,
+    SanctionRefused,
+    block_approval_grant,
+    member_restriction,
+    sanction_block,
+    sanction_lift,
+    sanction_mute,
+    sanction_warn,
+)
+from moderation.services import raise_alert
+from moderation.signals import member_blocked
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+UK = ZoneInfo("Europe/London")
+
+
+def test_a_mute_stops_posting_and_ends_on_time(child, moderator):
+    start = datetime(2026, 5, 4, 10, 0, tzinfo=UK)
+    with time_machine.travel(start, tick=False):
+        sanction_mute(member=child, actor=moderator, reason="Too much spam.", minutes=30)
+        assert member_restriction(child) == MUTED
+    with time_machine.travel(start + timedelta(minutes=29, seconds=59), tick=False):
+        assert member_restriction(child) == MUTED
+    with time_machine.travel(start + timedelta(minutes=30), tick=False):
+        assert member_restriction(child) is None
+
+
+def test_blocking_ends_every_session_refuses_login_and_unblocking_restores_it(
+    client, child, moderator, django_capture_on_commit_callbacks
+):
+    client.post("/accounts/login/", {"username": "amy", "password": PASSWORD})
+    assert client.get("/chat/").status_code == 200
+    sent = []
+    member_blocked.connect(lambda **kw: sent.append(kw["member_id"]), weak=False,
+                           dispatch_uid="test-block")  # fmt: skip
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            sanction_block(member=child, actor=moderator, reason="Bullying others.")
+    finally:
+        member_blocked.disconnect(dispatch_uid="test-block")
+    assert sent == [child.pk]  # chat closes every socket of the member on this signal
+    sessions = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
+    assert str(child.pk) not in sessions
+    assert client.get("/chat/").status_code == 302  # the old session is gone
+    response = client.post("/accounts/login/", {"username": "amy", "password": PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 200 and "A moderator has stopped your account" in html
+    assert "/moderation/appeal/" in html
+    sanction_lift(member=child, actor=moderator, kind="block", reason="Appeal upheld.")
+    response = client.post("/accounts/login/", {"username": "amy", "password": PASSWORD})
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="sanction.block", actor=moderator).exists()
+    assert AuditEntry.objects.filter(action="sanction.block.lifted").exists()
+
+
+def test_a_blocked_member_still_reaches_the_help_and_safety_pages(client, child, moderator):
+    sanction_block(member=child, actor=moderator, reason="Rude.")
+    client.force_login(child)
+    response = client.get("/chat/")
+    assert response.status_code == 302 and response.headers["Location"] == "/moderation/blocked/"
+    blocked_page = client.get("/moderation/blocked/").content.decode()
+    assert "ask us to look again" in blocked_page and "0800 1111" in blocked_page
+    for path in ("/safety/", "/rules/", "/"):
+        assert client.get(path).status_code == 200
+
+
+def test_blocking_a_child_with_an_open_risk_alert_needs_safeguarding_first(
+    child, moderator, counsellor
+):
+    raise_alert(categories=["self_harm"], severity=3, member=child, summary="cry for help")
+    with pytest.raises(SafeguardingFirst):
+        sanction_block(member=child, actor=moderator, reason="Swearing.")
+    assert member_restriction(child) is None
+    with pytest.raises(SanctionRefused):
+        block_approval_grant(member=child, approver=moderator)  # a moderator cannot agree
+    block_approval_grant(member=child, approver=counsellor, note="Spoke to them; safe.")
+    sanction = sanction_block(member=child, actor=moderator, reason="Swearing.")
+    assert sanction.approved_by == counsellor
+    assert member_restriction(child) == BLOCKED
+
+
+def test_only_moderators_apply_sanctions(child, counsellor):
+    with pytest.raises(SanctionRefused):
+        sanction_warn(member=child, actor=counsellor, reason="x")
+    assert not Sanction.objects.exists()
+
+
+def test_a_warned_member_sees_a_kind_notice_once(client, child, moderator):
+    sanction_warn(member=child, actor=moderator, reason="Please don't shout.")
+    client.force_login(child)
+    first = client.get("/chat/").content.decode()
+    assert "A moderator has asked you to be careful: Please don" in first
+    assert "A moderator has asked you to be careful" not in client.get("/chat/").content.decode()
