@@ -11,10 +11,12 @@ class ChatConfig(AppConfig):
         # channels-redis reports sockets whose channel was full (messages dropped) at INFO:
         # make sure that is never silent.
         logging.getLogger("channels_redis.core").setLevel(logging.INFO)
-        try:
-            from moderation.signals import member_blocked
-        except ImportError:  # moderation without sanctions: nothing to listen to
-            return
+        from moderation.context import register_message_context
+        from moderation.signals import member_blocked
+
+        from .selectors import message_context
         from .services import member_sockets_close
 
         member_blocked.connect(member_sockets_close, dispatch_uid="chat.member_sockets_close")
+        # The moderation queue shows the conversation around a flagged message.
+        register_message_context(message_context)

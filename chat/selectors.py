@@ -77,6 +77,29 @@ def moderation_history(*, room: Room, limit: int = 10) -> list[tuple[str, str]]:
     return list(reversed(list(rows)))
 
 
+def message_context(message_id: int, span: int = 10) -> list[dict[str, Any]]:
+    """For staff: the message with ``span`` messages before and after it in its room, with
+    the original text and what members saw, oldest first."""
+    subject = Message.objects.filter(pk=message_id).only("id", "room_id").first()
+    if subject is None:
+        return []
+    in_room = Message.objects.filter(room_id=subject.room_id).select_related("author")
+    before = list(in_room.filter(id__lt=message_id).order_by("-id")[:span])
+    after = list(in_room.filter(id__gt=message_id).order_by("id")[:span])
+    rows = [*reversed(before), in_room.get(pk=message_id), *after]
+    return [
+        {
+            "id": m.pk,
+            "author": m.author.username if m.author else "",
+            "text": m.original_text,
+            "shown": m.shown_text,
+            "sent_at": m.sent_at,
+            "is_subject": m.pk == message_id,
+        }
+        for m in rows
+    ]
+
+
 @dataclass(frozen=True)
 class RoomPresence:
     children: int

@@ -22,6 +22,7 @@ from minimentors.audit import audit_record
 from minimentors.hours import hours_status
 from minimentors.models import User
 from minimentors.roles import is_child, is_counsellor, is_mentor, is_staff_member, primary_role
+from moderation.services import raise_alert, report_submit, review_text
 
 from . import permissions, selectors
 from .events import QUEUE_MENTORS, Delivery, group_name, send_after_commit
@@ -176,8 +177,6 @@ def _hidden_notice(categories: Sequence[str]) -> dict[str, Any]:
 
 def _raise_alert_safely(**kwargs: Any) -> None:
     """An alert must never stop a message from being answered; a failure is logged loudly."""
-    from moderation.services import raise_alert
-
     try:
         with transaction.atomic():
             raise_alert(**kwargs)
@@ -252,8 +251,6 @@ def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> 
         raise ChatError("rate_limited", "Slow down a little! Wait a few seconds, then try again.")
 
     try:
-        from moderation.services import review_text
-
         verdict = review_text(
             text=text,
             context=room.moderation_context,
@@ -690,20 +687,20 @@ def bubble_raise_concern(*, user: Any, room: Room, text: str) -> None:
 
 @transaction.atomic
 def message_report(*, reporter: Any, message: Message, text: str) -> None:
-    """A member reports a message they can see (the staff-ops issue adds the report queue)."""
+    """A member reports a message they can see: it reaches the moderation queue with the
+    reporter's words, and the reporter can follow it on "Things you told us"."""
     visible = selectors.visible_messages(room=message.room, user=reporter).filter(pk=message.pk)
     if not permissions.can_read_room(reporter, message.room) or not visible.exists():
         raise ChatError("invalid", "We couldn't find that message.")
     audit_record(actor=reporter, action="chat.message_reported", target=message)
-    _raise_alert_safely(
-        categories=list(message.categories),
-        severity=max(1, message.severity),
-        member=message.author,
-        summary=f"{reporter.username} reported a message in {message.room.label}",
-        reason=(text or "").strip()[:2000],
-        room=message.room.label,
+    report_submit(
+        reporter=reporter,
+        words=text,
         message_id=message.pk,
-        kind="report",
+        room=message.room.label,
+        member=message.author,
+        categories=message.categories,
+        severity=max(2, message.severity),
     )
 
 
@@ -712,14 +709,11 @@ def help_request(*, member: Any, text: str, room: Room | None = None) -> None:
     """A member presses "Ask for help": the MiniMentors team is alerted."""
     if is_staff_member(member):
         return
-    _raise_alert_safely(
-        categories=(),
-        severity=2,
-        member=member,
-        summary=f"{member.username} asked for help",
-        reason=(text or "").strip()[:2000],
+    report_submit(
+        reporter=member,
+        words=text or "I'd like some help, please.",
         room=room.label if room else "",
-        kind="report",
+        member=member,
     )
 
 

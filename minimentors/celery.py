@@ -16,6 +16,10 @@ app.conf.beat_schedule = {
         "task": "minimentors.tasks.purge_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    "expire-bubble-requests": {
+        "task": "chat.expire_bubble_requests",
+        "schedule": 60.0,
+    },
     "reraise-unacknowledged-alerts": {
         "task": "moderation.tasks.alerts_reraise",
         "schedule": 60.0,

@@ -288,12 +288,12 @@ async def test_staff_reading_a_bubble_cannot_post_and_the_read_is_audited(modera
 async def test_when_moderation_fails_the_sender_gets_an_error_and_nothing_is_broadcast(
     child, other_child, general_room, monkeypatch
 ):
-    import moderation.services
+    import moderation.engine
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("engine down")
 
-    monkeypatch.setattr(moderation.services, "review_text", broken)
+    monkeypatch.setattr(moderation.engine, "review", broken)  # the engine itself fails
     amy = await open_socket(child, "/ws/rooms/general/")
     ben = await open_socket(other_child, "/ws/rooms/general/")
     await amy.send_json_to({"type": "message", "text": "hello", "client_id": "f"})

@@ -191,12 +191,12 @@ def test_another_child_cannot_post_in_a_bubble(other_child, bubble):
 
 
 def test_when_moderation_fails_nothing_is_stored_and_staff_are_alerted(child, joined, monkeypatch):
-    import moderation.services
+    import moderation.engine
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("engine down")
 
-    monkeypatch.setattr(moderation.services, "review_text", broken)
+    monkeypatch.setattr(moderation.engine, "review", broken)  # the engine itself fails
     room = joined(child)
     with pytest.raises(services.ChatError) as refused:
         post(child, room, "hello")
