@@ -333,14 +333,23 @@ def alert_handover(*, alert: Alert, actor: Any, note: str = "") -> Alert:
     return alert
 
 
-def report_submit(*, reporter: Any, words: str, message_id: int | None = None,
-                  room: str = "", member: Any = None) -> Alert:  # fmt: skip
-    """A member reports a message (or sends a moderator a note from any page)."""
+def report_submit(
+    *,
+    reporter: Any,
+    words: str,
+    message_id: int | None = None,
+    room: str = "",
+    member: Any = None,
+    categories: Sequence[str] = (),
+    severity: int = 2,
+) -> Alert:
+    """A member reports a message (or asks for help, or tells a moderator anything from any
+    page). It becomes an alert with the reporter's words; the reporter can follow it."""
     words = (words or "").strip()[:2000]
     summary = f"Report from {reporter}: {words[:120]}" if words else f"Report from {reporter}"
     alert = raise_alert(
-        categories=[],
-        severity=2,
+        categories=list(categories),
+        severity=severity,
         member=member,
         summary=summary,
         room=room,
