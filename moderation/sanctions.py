@@ -43,16 +43,17 @@ def sanction_in_force(member: Any, kind: str, now: datetime | None = None) -> Sa
 
 
 def member_restriction(user: Any) -> str | None:
-    """``"blocked"``, ``"muted"`` or ``None``: asked by every chat door, the login form and the
-    site-block middleware."""
+    """``"blocked"``, ``"muted"`` or ``None``: asked by every chat door (for every message),
+    the login form and the site-block middleware, so it is one small indexed query."""
     if not getattr(user, "pk", None):
         return None
     now = timezone.now()
-    kinds = set(
-        Sanction.objects.filter(
-            _in_force(Sanction.Kind.BLOCK, now) | _in_force(Sanction.Kind.MUTE, now), member=user
-        ).values_list("kind", flat=True)
-    )
+    rows = Sanction.objects.filter(
+        member_id=user.pk,
+        lifted_at__isnull=True,
+        kind__in=(Sanction.Kind.BLOCK, Sanction.Kind.MUTE),
+    ).values_list("kind", "ends_at")
+    kinds = {kind for kind, ends_at in rows if ends_at is None or ends_at > now}
     if Sanction.Kind.BLOCK in kinds:
         return BLOCKED
     if Sanction.Kind.MUTE in kinds:
