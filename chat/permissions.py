@@ -60,7 +60,13 @@ def can_read_room(user: Any, room: Room) -> bool:
 def can_post_in_room(user: Any, room: Room) -> bool:
     """General rooms: members (children, mentors) and counsellors. Bubbles: only the people in
     it, while it is open. Staff who only read may not post."""
-    if not can_use_chat(user) or not room.is_open:
+    return can_use_chat(user) and room_takes_posts_from(user, room)
+
+
+def room_takes_posts_from(user: Any, room: Room) -> bool:
+    """``can_post_in_room`` without the sanction check, for callers that have just made it
+    (posting a message asks for the member's restriction once, not twice)."""
+    if not role_names(user) or not room.is_open:
         return False
     if room.is_bubble:
         return is_room_member(user, room)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -151,8 +151,10 @@ def socket_close(*, channel_name: str) -> None:
 
 
 def _rate_limit_take(user: Any) -> bool:
-    """A sliding window in the shared cache (database or Redis), so every process counts the
-    same messages: at most CHAT_RATE_LIMIT_MESSAGES in any CHAT_RATE_LIMIT_SECONDS."""
+    """A sliding window in the rate-limit cache: at most CHAT_RATE_LIMIT_MESSAGES in any
+    CHAT_RATE_LIMIT_SECONDS. With Redis it is shared by every Daphne process; embedded, there
+    is one Daphne process and the window lives in its memory (no write per message)."""
+    cache = caches["ratelimit"]
     window = settings.CHAT_RATE_LIMIT_SECONDS
     key = f"chat:rate:{user.pk}"
     now = time.time()
@@ -203,7 +205,7 @@ def _check_can_post(*, author: Any, room: Room) -> None:
         raise ChatError("muted", "You can't send messages for a while. You can still read.")
     if restriction is not None:
         raise ChatError("blocked", "You can't use chat right now.")
-    if not permissions.can_post_in_room(author, room):
+    if not permissions.room_takes_posts_from(author, room):
         if not room.is_open:
             raise ChatError("invalid", "This chat has ended.")
         raise ChatError("invalid", "You can read this chat but not send messages in it.")

@@ -153,7 +153,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "minimentors",
-        }
+        },
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "minimentors-rate",
+        },
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
@@ -170,7 +175,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "minimentors_cache",
-        }
+        },
+        # Chat rate limits: the embedded site has one Daphne process (the in-memory channel
+        # layer cannot span two), so its own memory is the whole truth and costs no write.
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
     _celery_dir = VAR_DIR / "celery"
     for _folder in ("out", "processed", "control"):

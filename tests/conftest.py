@@ -20,6 +20,16 @@ PASSWORD = "test-pass-8271"
 DEMO_PASSWORD = "bright-kite-47"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with empty chat rate-limit windows (process memory when embedded)."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+    yield
+    caches["ratelimit"].clear()
+
+
 @pytest.fixture
 def school(db) -> School:
     return School.objects.create(
