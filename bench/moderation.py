@@ -1,0 +1,296 @@
+"""Benchmark the moderation engine against better-profanity on the same messages.
+
+    .venv/bin/python bench/moderation.py [--seconds N] [--messages N]
+
+Prints messages per CPU-second for ``moderation.engine.review`` and for better-profanity's
+``contains_profanity`` (run for a bounded time: it is slow, and interleaved message by message
+with the engine so both see the same machine load), their ratio, the memory that
+building the compiled matcher adds (tracemalloc, and RSS), and the per-category accuracy on
+``moderation/data/labelled_messages.jsonl``.
+
+Exits non-zero when the ratio is under ``TARGET_RATIO`` or the matcher adds ``MEMORY_LIMIT_MB``
+or more, so it can be used as a check. Finishes in well under a minute with the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+TARGET_RATIO = 1000.0
+MEMORY_LIMIT_MB = 50.0
+LABELLED = REPO / "moderation" / "data" / "labelled_messages.jsonl"
+
+# Sentence templates and slot vocabulary for ordinary chat, so most generated messages are
+# clean, as real chat is; a tenth get something to find added.
+_TEMPLATES = [
+    "did anyone watch {show} last night",
+    "i'm so {feeling} about {event}",
+    "{event} was {adjective} today",
+    "has anyone done the {subject} homework yet",
+    "my {person} is taking me to {place} at the weekend",
+    "who wants to play {game} later",
+    "i got {score} in my {subject} test",
+    "we're doing {subject} after lunch and i'm {feeling}",
+    "that's so {adjective} haha",
+    "i can't wait for {event}",
+    "my {pet} keeps {pet_doing}",
+    "what's everyone doing at the weekend",
+    "i love {thing} so much",
+    "{name} did you finish the {subject} project",
+    "see you at {place} tomorrow",
+    "i think {thing} is {adjective} but my {person} doesn't",
+    "can someone help me with {subject} please",
+    "i'm reading {book} and it's {adjective}",
+    "we won our {sport} match {score}",
+    "thanks for listening to me today",
+    "my {person} made {food} for tea",
+    "is it normal to feel {feeling} before {event}",
+    "lol same",
+    "omg yes",
+    "good morning everyone",
+]
+_SLOTS = {
+    "show": ["the football", "strictly", "the new marvel film", "bake off", "that youtube video"],
+    "feeling": ["excited", "nervous", "tired", "bored", "happy", "worried", "annoyed"],
+    "event": [
+        "the school trip",
+        "sports day",
+        "my birthday",
+        "the holidays",
+        "the sats",
+        "the disco",
+    ],
+    "adjective": ["funny", "boring", "amazing", "hard", "easy", "weird", "cool", "rubbish"],
+    "subject": ["maths", "english", "science", "history", "french", "art", "geography"],
+    "person": ["mum", "dad", "nan", "brother", "sister", "uncle", "auntie", "grandad"],
+    "place": [
+        "the park",
+        "the cinema",
+        "the beach",
+        "town",
+        "the football",
+        "swimming",
+        "the gate",
+    ],
+    "game": ["minecraft", "roblox", "fortnite", "mario kart", "among us", "fifa"],
+    "score": ["9 out of 10", "100 percent", "a merit", "3-1", "2 nil", "full marks"],
+    "pet": ["dog", "cat", "hamster", "rabbit", "guinea pig"],
+    "pet_doing": ["stealing my socks", "sleeping on my bed", "barking at the postman", "hiding"],
+    "thing": ["pizza", "this song", "drawing", "football", "harry potter", "slime", "anime"],
+    "book": ["wonder", "holes", "percy jackson", "the hobbit", "diary of a wimpy kid"],
+    "sport": ["football", "netball", "hockey", "rugby", "cricket"],
+    "food": ["pancakes", "spaghetti", "a roast", "curry", "fish fingers"],
+    "name": ["amy", "ben", "jess", "sam", "leo", "mia", "noah", "ruby", "zara", "ali"],
+}
+_SPICE = [
+    "what the fuck",
+    "this is shit",
+    "f u c k this",
+    "you're so ugly nobody likes you",
+    "my number is 07700 900123",
+    "add me on snap",
+    "go to www.coolgames.com",
+    "sh1t happens",
+    "i want to die",
+    "are your parents home",
+]
+
+
+_ENDINGS = ["!", "?", ".", " :)", " 😂", "!!", " lol"]
+
+
+def _sentence(rng: random.Random) -> str:
+    template = rng.choice(_TEMPLATES)
+    for slot, values in _SLOTS.items():
+        while "{" + slot + "}" in template:
+            template = template.replace("{" + slot + "}", rng.choice(values), 1)
+    return template
+
+
+def build_messages(count: int, seed: int = 7) -> list[str]:
+    """Deterministic mix: ~90% clean chat, ~10% with something to find; 3-40 words each
+    (lengths spread evenly, as in the brief for the benchmark)."""
+    rng = random.Random(seed)
+    messages: list[str] = []
+    for _ in range(count):
+        target = rng.randint(3, 40)
+        spice = rng.choice(_SPICE) if rng.random() < 0.10 else ""
+        ending = "" if spice or rng.random() >= 0.3 else rng.choice(_ENDINGS)
+        room = max(3, target - len(spice.split()) - len(ending.split()))
+        words: list[str] = []
+        while len(words) < room:
+            words.extend(_sentence(rng).split())
+            words[-1] += rng.choice(["", "", ".", "!", ",", "?"])
+        text = " ".join(words[:room]).rstrip(",")
+        if spice:
+            text = f"{text} {spice}"
+        elif ending:
+            text = text[0].upper() + text[1:] + ending
+        messages.append(text)
+    return messages
+
+
+def labelled() -> list[dict]:
+    with LABELLED.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def rate(function, messages: list[str], seconds: float) -> tuple[float, int]:
+    """Messages per CPU-second calling ``function`` over ``messages`` for about ``seconds``.
+
+    CPU time of this process, not wall-clock time: other work on the machine does not count.
+    """
+    done = 0
+    start = time.process_time()
+    deadline = start + seconds
+    while True:
+        for message in messages:
+            function(message)
+        done += len(messages)
+        if time.process_time() >= deadline:
+            break
+    return done / (time.process_time() - start), done
+
+
+def interleaved(engine, messages: list[str], seconds: float, repeats: int = 20):
+    """better-profanity and the engine on the same messages, one message at a time.
+
+    Each message is checked once by better-profanity and ``repeats`` times by the engine,
+    back to back, so both see the same machine load; returns both rates (CPU time) and the
+    messages checked (as many as better-profanity manages in ``seconds``, at least 30).
+    """
+    from better_profanity import profanity
+
+    profanity.load_censor_words()
+    bp_time = engine_time = 0.0
+    checked: list[str] = []
+    clock = time.process_time
+    for message in messages:
+        started = clock()
+        profanity.contains_profanity(message)
+        middle = clock()
+        for _ in range(repeats):
+            engine.review(message)
+        engine_time += clock() - middle
+        bp_time += middle - started
+        checked.append(message)
+        if bp_time >= seconds and len(checked) >= 30:
+            break
+    return len(checked) / bp_time, len(checked) * repeats / engine_time, checked
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="time for the engine run")
+    parser.add_argument(
+        "--bp-seconds", type=float, default=12.0, help="time for better-profanity (it is slow)"
+    )
+    parser.add_argument("--messages", type=int, default=20000, help="generated messages")
+    args = parser.parse_args()
+
+    # --- memory: build the compiled matcher under tracemalloc --------------------------------
+    gc.collect()
+    rss_before = rss_mb()
+    tracemalloc.start()
+    started = time.perf_counter()
+    from moderation.engine import CATEGORIES, Engine
+
+    engine = Engine()
+    build_seconds = time.perf_counter() - started
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_after = rss_mb()
+    matcher_mb = current / 1e6
+
+    messages = build_messages(args.messages)
+    rows = labelled()
+    mix = messages + [row["text"] for row in rows]
+    words = [len(m.split()) for m in messages]
+
+    # warm up caches the way a long-running server has them
+    for message in mix:
+        engine.review(message)
+
+    engine_rate, engine_count = rate(engine.review, mix, args.seconds)
+
+    # better-profanity is slow: it checks a deterministic sample of the mix for a bounded
+    # time, interleaved with the engine on exactly the same messages (see ``interleaved``).
+    sample = random.Random(11).sample(mix, 400)
+    bp_rate, same_rate, checked = interleaved(engine, sample, args.bp_seconds)
+    ratio = same_rate / bp_rate
+    checked_words = sum(len(m.split()) for m in checked) / len(checked)
+
+    # --- accuracy ----------------------------------------------------------------------------
+    positives: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    clean = clean_flagged = cries = cries_missed = 0
+    for row in rows:
+        verdict = engine.review(row["text"], row.get("context", "general"))
+        expected = set(row["expected"])
+        if not expected:
+            clean += 1
+            clean_flagged += verdict.action != "allow"
+        for category in expected:
+            positives[category] += 1
+            found[category] += category in verdict.categories
+        if expected & {"self_harm", "abuse"}:
+            cries += 1
+            cries_missed += verdict.action != "flag"
+
+    print("MiniMentors moderation benchmark")
+    print(
+        f"  messages: {len(messages)} generated ({min(words)}-{max(words)} words, "
+        f"mean {sum(words) / len(words):.1f}) + {len(rows)} labelled"
+    )
+    print(
+        f"  engine.review        {engine_rate:>12,.0f} msgs/s  (whole mix, {engine_count:,} runs)"
+    )
+    print(
+        f"  on the same {len(checked)} messages (mean {checked_words:.1f} words): "
+        f"engine {same_rate:,.0f} msgs/s, better-profanity {bp_rate:,.1f} msgs/s"
+    )
+    print(f"  ratio                {ratio:>12,.0f}x   (target >= {TARGET_RATIO:,.0f}x)")
+    print(
+        f"  matcher memory       {matcher_mb:>12.1f} MB   (tracemalloc current; peak "
+        f"{peak / 1e6:.1f} MB; RSS +{rss_after - rss_before:.1f} MB; built in "
+        f"{build_seconds:.2f}s; target < {MEMORY_LIMIT_MB:.0f} MB)"
+    )
+    print("  accuracy on the labelled set:")
+    print(f"    {'category':<14} {'recall':>7}  found/labelled")
+    for category in CATEGORIES:
+        if positives[category]:
+            recall = found[category] / positives[category]
+            print(f"    {category:<14} {recall:>7.3f}  {found[category]}/{positives[category]}")
+    print(f"    false positives on clean messages: {clean_flagged}/{clean}")
+    print(f"    cries for help not flagged: {cries_missed}/{cries}")
+
+    failures = []
+    if ratio < TARGET_RATIO:
+        failures.append(f"ratio {ratio:.0f}x < {TARGET_RATIO:.0f}x")
+    if matcher_mb >= MEMORY_LIMIT_MB:
+        failures.append(f"matcher memory {matcher_mb:.1f} MB >= {MEMORY_LIMIT_MB:.0f} MB")
+    if failures:
+        print("FAILED: " + "; ".join(failures))
+        return 1
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""The verdict: what a message's hits mean for members and staff.
+
+Rules (ARCHITECTURE.md "Moderation verdict", plus the choices documented here):
+
+============== ======== ======== =================== ==========================================
+category       action   severity shown               why
+============== ======== ======== =================== ==========================================
+self_harm      flag     3        original            a cry for help is never hidden from staff
+abuse          flag     3        original            or from the mentor/counsellor; the chat
+                                                     layer decides who else sees it
+grooming       flag     3        ``*inappropriate*`` staff must know; other children must not
+                                                     see it (in every context)
+hate, sexual   flag     2        ``*blocked*``       hidden, and staff see who is doing it
+bullying       block    2        ``*blocked*``       "severe" bullying ("kill yourself",
+                                                     "kys") and repeated bullying: flag, 3
+profanity      block    1        ``*blocked*``
+personal_info, block    1        ``*inappropriate*`` site rules: contact details, links, spam
+link, spam
+============== ======== ======== =================== ==========================================
+
+Combining several hits: the action is the strongest (flag > block > allow), the severity the
+highest, and ``shown`` is the original whenever there is a cry for help; otherwise
+``*blocked*`` beats ``*inappropriate*``. Staff watched words use their own action: a watched
+``flag`` alerts staff without hiding the text (unless another hit hides it), a watched
+``block`` hides it with its category's placeholder.
+
+In the ``username`` context nothing can go through flagged: every flag becomes a block, except a
+cry for help, which stays a flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = [
+    "BLOCKED",
+    "CATEGORIES",
+    "CONTEXTS",
+    "CRY_FOR_HELP",
+    "INAPPROPRIATE",
+    "MAX_LENGTH",
+    "Hit",
+    "Match",
+    "Verdict",
+    "allowed",
+    "decide",
+    "make_match",
+]
+
+CATEGORIES = (
+    "profanity",
+    "sexual",
+    "hate",
+    "personal_info",
+    "link",
+    "bullying",
+    "self_harm",
+    "abuse",
+    "grooming",
+    "spam",
+)
+CONTEXTS = ("general", "bubble", "message", "blog", "username")
+MAX_LENGTH = 2000  # characters
+
+BLOCKED = "*blocked*"
+INAPPROPRIATE = "*inappropriate*"
+CRY_FOR_HELP = frozenset({"self_harm", "abuse"})
+
+_ORDER = {category: index for index, category in enumerate(CATEGORIES)}
+_ACTION_RANK = {"allow": 0, "block": 1, "flag": 2}
+
+# category -> (action, severity, placeholder or None for "show the original")
+RULES: dict[str, tuple[str, int, str | None]] = {
+    "self_harm": ("flag", 3, None),
+    "abuse": ("flag", 3, None),
+    "grooming": ("flag", 3, INAPPROPRIATE),
+    "hate": ("flag", 2, BLOCKED),
+    "sexual": ("flag", 2, BLOCKED),
+    "bullying": ("block", 2, BLOCKED),
+    "profanity": ("block", 1, BLOCKED),
+    "personal_info": ("block", 1, INAPPROPRIATE),
+    "link": ("block", 1, INAPPROPRIATE),
+    "spam": ("block", 1, INAPPROPRIATE),
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    """One reason for a verdict. ``start``/``end`` index the ORIGINAL text (end exclusive).
+
+    ``term`` is the canonical term or the matched words; ``source`` is where the rule came from:
+    "builtin:profanity", "better-profanity", "watched:<id>", "pattern:self_harm",
+    "pattern:uk_phone", "history", "spam:flood", ...
+    """
+
+    category: str
+    start: int
+    end: int
+    term: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with a message. ``categories`` are sorted in ``CATEGORIES`` order."""
+
+    action: str
+    categories: tuple[str, ...]
+    severity: int
+    shown: str
+    matches: tuple[Match, ...]
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        """Exactly the fields ``manage.py moderate`` prints."""
+        return {
+            "action": self.action,
+            "categories": list(self.categories),
+            "severity": self.severity,
+            "shown": self.shown,
+        }
+
+    @property
+    def is_cry_for_help(self) -> bool:
+        return bool(CRY_FOR_HELP.intersection(self.categories))
+
+
+class Hit(NamedTuple):
+    """A finding before it becomes a verdict (internal; a tuple because one is built for every
+    finding of every message).
+
+    ``action``/``severity``/``placeholder`` override the category's rule when not None (watched
+    words, severe bullying, conversation patterns); ``label`` is the reason fragment for staff.
+    """
+
+    match: Match
+    label: str
+    action: str | None = None
+    severity: int | None = None
+    placeholder: str | None | bool = False  # False: use the category's rule
+
+    @property
+    def category(self) -> str:
+        return self.match.category
+
+
+def make_match(category: str, start: int, end: int, term: str, source: str) -> Match:
+    """A ``Match``, built without the frozen-dataclass ``__init__`` (see ``allowed``)."""
+    match = object.__new__(Match)
+    match.__dict__.update(category=category, start=start, end=end, term=term, source=source)
+    return match
+
+
+def allowed(text: str, reason: str) -> Verdict:
+    """An "allow" verdict, built without the frozen-dataclass ``__init__``.
+
+    Most messages end here, and a frozen dataclass sets each field through
+    ``object.__setattr__``; filling ``__dict__`` at once is several times cheaper and gives an
+    identical, equally immutable object.
+    """
+    verdict = object.__new__(Verdict)
+    verdict.__dict__.update(
+        action="allow", categories=(), severity=0, shown=text, matches=(), reason=reason
+    )
+    return verdict
+
+
+def decide(text: str, hits: Iterable[Hit], context: str, *, too_long: bool = False) -> Verdict:
+    """Combine hits into a verdict for ``text`` (see the module docstring for the rules)."""
+    hits = list(hits)
+    if not hits and not too_long:
+        return Verdict("allow", (), 0, text, (), "clean")
+    action = "block" if too_long else "allow"
+    severity = 1 if too_long else 0
+    placeholders: set[str] = {INAPPROPRIATE} if too_long else set()
+    cry_for_help = False
+    for hit in hits:
+        rule_action, rule_severity, rule_placeholder = RULES[hit.category]
+        hit_action = hit.action or rule_action
+        hit_severity = hit.severity if hit.severity is not None else rule_severity
+        placeholder = rule_placeholder if hit.placeholder is False else hit.placeholder
+        if hit.category in CRY_FOR_HELP:
+            cry_for_help = True
+            hit_action, hit_severity = "flag", 3
+        if _ACTION_RANK[hit_action] > _ACTION_RANK[action]:
+            action = hit_action
+        severity = max(severity, hit_severity)
+        if placeholder:
+            placeholders.add(str(placeholder))
+    if context == "username" and action == "flag" and not cry_for_help:
+        action = "block"
+        placeholders.add(INAPPROPRIATE)
+    if cry_for_help or action == "allow":
+        shown = text
+    elif BLOCKED in placeholders:
+        shown = BLOCKED
+    elif INAPPROPRIATE in placeholders or action == "block":
+        shown = INAPPROPRIATE
+    else:
+        shown = text  # a watched "flag": staff are told, members still see it
+    categories = tuple(sorted({hit.category for hit in hits}, key=_ORDER.__getitem__))
+    matches = tuple(sorted({hit.match for hit in hits}, key=lambda m: (m.start, m.end, m.category)))
+    reason = _reason(hits, too_long)
+    if action == "allow":
+        # Only watched "allow" words could get here with hits, and they never produce hits.
+        severity = 0
+    return Verdict(action, categories, severity, shown, matches, reason)
+
+
+def _reason(hits: list[Hit], too_long: bool) -> str:
+    """Short text for staff: the most serious findings first, at most three."""
+    ranked = sorted(
+        hits,
+        key=lambda hit: (
+            -(3 if hit.category in CRY_FOR_HELP else (hit.severity or RULES[hit.category][1])),
+            _ORDER[hit.category],
+        ),
+    )
+    parts: list[str] = []
+    for hit in ranked:
+        if hit.label not in parts:
+            parts.append(hit.label)
+        if len(parts) == 3:
+            break
+    if too_long:
+        parts.insert(0, "too_long")
+    return "; ".join(parts)
