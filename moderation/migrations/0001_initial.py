@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,115 +14,344 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='WatchedWordsVersion',
+            name="WatchedWordsVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveBigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('message', 'Flagged message'), ('conversation', 'Harmful conversation'), ('report', 'Report from a member'), ('concern', 'Concern raised by a mentor'), ('appeal', 'Appeal against a sanction'), ('handover', 'Handed to a counsellor'), ('system', 'Moderation failed')], max_length=16)),
-                ('categories', models.JSONField(default=list)),
-                ('severity', models.PositiveSmallIntegerField(default=0)),
-                ('status', models.CharField(choices=[('new', 'New'), ('acknowledged', 'Acknowledged'), ('resolved', 'Resolved')], default='new', max_length=16)),
-                ('room', models.CharField(blank=True, max_length=64)),
-                ('message_id', models.BigIntegerField(blank=True, null=True)),
-                ('summary', models.CharField(max_length=300)),
-                ('reason', models.TextField(blank=True, help_text='Which rule fired, for staff.')),
-                ('raised_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('reporter_words', models.TextField(blank=True)),
-                ('handed_to_counsellor', models.BooleanField(default=False)),
-                ('reraised_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True)),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='handled_alerts', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(help_text='The member the alert is about.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to=settings.AUTH_USER_MODEL)),
-                ('reporter', models.ForeignKey(blank=True, help_text='The member who reported it, for reports and appeals.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports_made', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("message", "Flagged message"),
+                            ("conversation", "Harmful conversation"),
+                            ("report", "Report from a member"),
+                            ("concern", "Concern raised by a mentor"),
+                            ("appeal", "Appeal against a sanction"),
+                            ("handover", "Handed to a counsellor"),
+                            ("system", "Moderation failed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("categories", models.JSONField(default=list)),
+                ("severity", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("acknowledged", "Acknowledged"),
+                            ("resolved", "Resolved"),
+                        ],
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                ("room", models.CharField(blank=True, max_length=64)),
+                ("message_id", models.BigIntegerField(blank=True, null=True)),
+                ("summary", models.CharField(max_length=300)),
+                ("reason", models.TextField(blank=True, help_text="Which rule fired, for staff.")),
+                ("raised_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("reporter_words", models.TextField(blank=True)),
+                ("handed_to_counsellor", models.BooleanField(default=False)),
+                ("reraised_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True)),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="handled_alerts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        help_text="The member the alert is about.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="alerts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The member who reported it, for reports and appeals.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-severity', 'raised_at'],
+                "ordering": ["-severity", "raised_at"],
             },
         ),
         migrations.CreateModel(
-            name='BlockApproval',
+            name="BlockApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.TextField(blank=True)),
-                ('approved_at', models.DateTimeField(auto_now_add=True)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='block_approvals', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("approved_at", models.DateTimeField(auto_now_add=True)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="block_approvals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Sanction',
+            name="Sanction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('warn', 'Warning'), ('mute', 'Muted'), ('block', 'Blocked from the site')], max_length=8)),
-                ('reason', models.TextField(help_text='Why, in words the member will read.')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('ends_at', models.DateTimeField(blank=True, help_text='Empty: until lifted.', null=True)),
-                ('lifted_at', models.DateTimeField(blank=True, null=True)),
-                ('lift_reason', models.TextField(blank=True)),
-                ('seen_at', models.DateTimeField(blank=True, help_text='When the member saw it.', null=True)),
-                ('approved_by', models.ForeignKey(blank=True, help_text='The counsellor or Safeguarding Team member who agreed to a block while a risk alert was open.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lifted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sanctions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("warn", "Warning"),
+                            ("mute", "Muted"),
+                            ("block", "Blocked from the site"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("reason", models.TextField(help_text="Why, in words the member will read.")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "ends_at",
+                    models.DateTimeField(blank=True, help_text="Empty: until lifted.", null=True),
+                ),
+                ("lifted_at", models.DateTimeField(blank=True, null=True)),
+                ("lift_reason", models.TextField(blank=True)),
+                (
+                    "seen_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the member saw it.", null=True
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The counsellor or Safeguarding Team member who agreed to a block while a risk alert was open.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sanctions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WatchedWord',
+            name="WatchedWord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(max_length=100)),
-                ('action', models.CharField(choices=[('block', 'Block (members see a placeholder)'), ('flag', 'Flag (staff get an alert)'), ('allow', 'Allow (never block this word)')], max_length=8)),
-                ('category', models.CharField(choices=[('profanity', 'profanity'), ('sexual', 'sexual'), ('hate', 'hate'), ('personal_info', 'personal info'), ('link', 'link'), ('bullying', 'bullying'), ('self_harm', 'self harm'), ('abuse', 'abuse'), ('grooming', 'grooming'), ('spam', 'spam')], max_length=20)),
-                ('note', models.CharField(blank=True, help_text='Why it was added.', max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.CharField(max_length=100)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("block", "Block (members see a placeholder)"),
+                            ("flag", "Flag (staff get an alert)"),
+                            ("allow", "Allow (never block this word)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("profanity", "profanity"),
+                            ("sexual", "sexual"),
+                            ("hate", "hate"),
+                            ("personal_info", "personal info"),
+                            ("link", "link"),
+                            ("bullying", "bullying"),
+                            ("self_harm", "self harm"),
+                            ("abuse", "abuse"),
+                            ("grooming", "grooming"),
+                            ("spam", "spam"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(blank=True, help_text="Why it was added.", max_length=200),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['term'],
+                "ordering": ["term"],
             },
         ),
         migrations.CreateModel(
-            name='VerdictOverride',
+            name="VerdictOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('false_positive', 'Blocked or flagged, but was fine'), ('missed', 'Allowed, but should have been caught')], max_length=16)),
-                ('message_id', models.BigIntegerField(blank=True, null=True)),
-                ('text', models.TextField(help_text='The text the verdict was about.')),
-                ('original_action', models.CharField(max_length=8)),
-                ('original_categories', models.JSONField(default=list)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('alert', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='moderation.alert')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('watched_word', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='moderation.watchedword')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("false_positive", "Blocked or flagged, but was fine"),
+                            ("missed", "Allowed, but should have been caught"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("message_id", models.BigIntegerField(blank=True, null=True)),
+                ("text", models.TextField(help_text="The text the verdict was about.")),
+                ("original_action", models.CharField(max_length=8)),
+                ("original_categories", models.JSONField(default=list)),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="moderation.alert",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "watched_word",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="moderation.watchedword",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['status', '-severity', 'raised_at'], name='moderation__status_88e8f3_idx'),
+            model_name="alert",
+            index=models.Index(
+                fields=["status", "-severity", "raised_at"], name="moderation__status_88e8f3_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sanction',
-            index=models.Index(fields=['member', 'kind', 'lifted_at'], name='moderation__member__4d4977_idx'),
+            model_name="sanction",
+            index=models.Index(
+                fields=["member", "kind", "lifted_at"], name="moderation__member__4d4977_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='watchedword',
-            constraint=models.UniqueConstraint(fields=('term', 'category'), name='watched_word_unique_term'),
+            model_name="watchedword",
+            constraint=models.UniqueConstraint(
+                fields=("term", "category"), name="watched_word_unique_term"
+            ),
         ),
     ]

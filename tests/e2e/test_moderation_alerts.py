@@ -2,26 +2,52 @@
 cry for help is posted (real Daphne, real Chromium)."""
 
 import asyncio
+import random
+import re
+import string
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from playwright.sync_api import expect
 
-from tests.chat.live import Browser, next_frame
+from tests.chat.live import Browser, find, next_frame
 from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import log_in
+from tests.moderation.test_staff_real_servers import MEMBER_PASSWORD, add_member
 
 
-async def post_as_child(base: str, text: str) -> None:
-    child = Browser(base).log_in("demo-child2", DEMO_PASSWORD)
-    async with child.websocket("/ws/rooms/general/") as socket:
+def child_name_of(child: Browser) -> str:
+    return find(r"Hi, ([\w-]+)", child.get("/chat/")[2])
+
+
+def open_bubble(site) -> tuple[Browser, int]:
+    """A fresh child asks for a bubble and a fresh mentor accepts it (over real HTTP)."""
+    letters = "".join(random.choices(string.ascii_lowercase, k=6))  # names refuse long numbers
+    child_name, mentor_name = f"kid-{letters}", f"mentor-{letters}"
+    add_member(site, child_name, "child")
+    add_member(site, mentor_name, "mentor")
+    child = Browser(site.url).log_in(child_name, MEMBER_PASSWORD)
+    mentor = Browser(site.url).log_in(mentor_name, MEMBER_PASSWORD)
+    child.post("/chat/bubbles/request/")
+    waiting = re.findall(r'data-request-id="(\d+)"', mentor.get("/chat/")[2])
+    request_id = max(int(number) for number in waiting)  # the newest request is this child's
+    _, landed, _ = mentor.post(f"/chat/bubbles/requests/{request_id}/accept/")
+    return child, int(find(r"/chat/bubbles/(\d+)/$", landed))
+
+
+async def post_in_bubble(child: Browser, bubble_id: int, text: str) -> None:
+    async with child.websocket(f"/ws/bubbles/{bubble_id}/") as socket:
         await socket.send(
             f'{{"type": "message", "text": "{text}", "client_id": "{uuid.uuid4().hex}"}}'
         )
-        await next_frame(socket, skip=("presence", "message"))  # the kind notice comes back
+        frame = await next_frame(socket, skip=("presence", "notice"))
+        assert frame["type"] == "message" and frame["text"] == text  # never hidden in a bubble
 
 
-def test_a_cry_for_help_appears_on_the_moderation_page_without_reloading(page, live_site):
+def test_a_cry_for_help_in_a_bubble_appears_on_the_moderation_page_without_reloading(
+    page, live_site
+):
+    child, bubble_id = open_bubble(live_site)
     log_in(page, "demo-moderator", DEMO_PASSWORD)
     page.goto("/moderation/")
     expect(page.get_by_role("heading", name="Moderation", level=1)).to_be_visible()
@@ -30,9 +56,9 @@ def test_a_cry_for_help_appears_on_the_moderation_page_without_reloading(page, l
     # Playwright's sync API owns this thread's event loop: the child talks from another thread.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(
-            asyncio.run, post_as_child(live_site.url, "nobody would care if I was gone")
+            asyncio.run, post_in_bubble(child, bubble_id, "nobody would care if I was gone")
         ).result()
     live = page.get_by_role("log", name="New alerts")
     expect(live.get_by_role("listitem").first).to_contain_text("self_harm")
-    expect(live.get_by_role("listitem").first).to_contain_text("demo-child2")
+    expect(live.get_by_role("listitem").first).to_contain_text(child_name_of(child))
     assert page.evaluate("window.__not_reloaded") is True

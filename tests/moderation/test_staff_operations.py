@@ -1,6 +1,7 @@
 """The moderation queue, reports that reporters hear back on, appeals, verdict overrides, and
 the re-raise of alerts nobody acknowledged."""
 
+import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from channels.layers import get_channel_layer
 
 from minimentors.roles import Role
 from moderation.models import Alert, VerdictOverride, WatchedWord
-from moderation.realtime import ALL_STAFF_GROUP
+from moderation.realtime import ALL_STAFF_GROUP, on_call_group
 from moderation.sanctions import sanction_block, sanction_mute
 from moderation.services import (
     AlertTransitionRefused,
@@ -141,3 +142,31 @@ def test_an_unacknowledged_high_severity_alert_is_raised_again_after_the_set_tim
         assert event["alert"]["id"] == urgent.pk and event["alert"]["reraised"] is True
     with time_machine.travel(start + timedelta(minutes=10), tick=False):
         assert alerts_reraise_due() == []  # once only
+
+
+def test_out_of_hours_a_risk_alert_also_reaches_the_on_call_staff(
+    child, safeguarding_user, settings, django_capture_on_commit_callbacks
+):
+    settings.ON_CALL_STAFF = [safeguarding_user.username]
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(on_call_group(safeguarding_user.pk), channel)
+
+    def alerts_reaching_on_call(moment: datetime, **alert) -> list[int]:
+        # Raised and received at the same frozen moment: the in-memory layer expires messages
+        # by the clock.
+        with time_machine.travel(moment, tick=False):
+            with django_capture_on_commit_callbacks(execute=True):
+                raise_alert(member=child, **alert)
+            try:
+                event = async_to_sync(asyncio.wait_for)(layer.receive(channel), 0.5)
+            except TimeoutError:
+                return []
+            return [event["alert"]["id"]]
+
+    night = datetime(2026, 5, 4, 23, 30, tzinfo=UK)
+    assert len(alerts_reaching_on_call(night, categories=["abuse"], severity=3, summary="n")) == 1
+    day = datetime(2026, 5, 5, 11, 0, tzinfo=UK)
+    assert alerts_reaching_on_call(day, categories=["abuse"], severity=3, summary="d") == []
+    swear = {"categories": ["profanity"], "severity": 1, "summary": "s"}
+    assert alerts_reaching_on_call(night, **swear) == []

@@ -17,11 +17,11 @@ pytestmark = pytest.mark.server
 MEMBER_PASSWORD = "sunny-badger-58"
 
 
-def add_member(site, username: str) -> int:
-    """A fresh child on the live site (blocking a demo account would upset other tests)."""
+def add_member(site, username: str, role: str = "child") -> int:
+    """A fresh member on the live site (blocking a demo account would upset other tests)."""
     env = {**site.env, "MINIMENTORS_PASSWORD": MEMBER_PASSWORD}
     subprocess.run(
-        [sys.executable, "manage.py", "add_member", username, "--role", "child",
+        [sys.executable, "manage.py", "add_member", username, "--role", role,
          "--school", "Demo School", "--age-group", "11-13"],
         cwd=REPO, env=env, check=True, capture_output=True,
     )  # fmt: skip
