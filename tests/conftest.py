@@ -18,6 +18,7 @@ from tests.services import free_port, wait_for_port
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "test-pass-8271"
 DEMO_PASSWORD = "bright-kite-47"
+MEMBER_PASSWORD = "sunny-badger-58"  # accounts a test adds to a live site
 
 
 @pytest.fixture(autouse=True)
@@ -130,6 +131,23 @@ class LiveSite:
             capture_output=True,
             text=True,
         )
+
+    def add_member(self, username: str, role: str = "child") -> int:
+        """A fresh account on this site (password ``MEMBER_PASSWORD``), for tests that would
+        upset others by locking out or blocking a demo account. Returns its id."""
+        school = ["--school", "Demo School", "--age-group", "11-13"]
+        subprocess.run(
+            [sys.executable, "manage.py", "add_member", username, "--role", role,
+             *(school if role in ("child", "mentor") else [])],
+            cwd=REPO, env={**self.env, "MINIMENTORS_PASSWORD": MEMBER_PASSWORD},
+            check=True, capture_output=True,
+        )  # fmt: skip
+        found = self.manage(
+            "shell", "-c",
+            "from minimentors.models import User; "
+            f"print(User.objects.get(username='{username}').pk)",
+        )  # fmt: skip
+        return int(found.stdout.strip().splitlines()[-1])
 
     def start(self) -> LiveSite:
         log = open(self.var_dir / f"daphne-{self.port}.log", "w")  # noqa: SIM115

@@ -11,9 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from playwright.sync_api import expect
 
 from tests.chat.live import Browser, find, next_frame
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, MEMBER_PASSWORD
 from tests.e2e.conftest import log_in
-from tests.moderation.test_staff_real_servers import MEMBER_PASSWORD, add_member
 
 
 def child_name_of(child: Browser) -> str:
@@ -24,8 +23,8 @@ def open_bubble(site) -> tuple[Browser, int]:
     """A fresh child asks for a bubble and a fresh mentor accepts it (over real HTTP)."""
     letters = "".join(random.choices(string.ascii_lowercase, k=6))  # names refuse long numbers
     child_name, mentor_name = f"kid-{letters}", f"mentor-{letters}"
-    add_member(site, child_name, "child")
-    add_member(site, mentor_name, "mentor")
+    site.add_member(child_name, "child")
+    site.add_member(mentor_name, "mentor")
     child = Browser(site.url).log_in(child_name, MEMBER_PASSWORD)
     mentor = Browser(site.url).log_in(mentor_name, MEMBER_PASSWORD)
     child.post("/chat/bubbles/request/")

@@ -2,8 +2,6 @@
 second, ends their sessions and refuses their next login; unblocking restores access."""
 
 import asyncio
-import subprocess
-import sys
 import time
 import urllib.error
 
@@ -11,32 +9,15 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.chat.live import Browser, find
-from tests.conftest import DEMO_PASSWORD, REPO
+from tests.conftest import DEMO_PASSWORD, MEMBER_PASSWORD
 
 pytestmark = pytest.mark.server
-MEMBER_PASSWORD = "sunny-badger-58"
-
-
-def add_member(site, username: str, role: str = "child") -> int:
-    """A fresh member on the live site (blocking a demo account would upset other tests)."""
-    env = {**site.env, "MINIMENTORS_PASSWORD": MEMBER_PASSWORD}
-    subprocess.run(
-        [sys.executable, "manage.py", "add_member", username, "--role", role,
-         "--school", "Demo School", "--age-group", "11-13"],
-        cwd=REPO, env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         f"from minimentors.models import User; print(User.objects.get(username='{username}').pk)"],
-        cwd=REPO, env=site.env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return int(out.stdout.strip().splitlines()[-1])
 
 
 async def test_blocking_closes_open_sockets_within_a_second_and_unblocking_restores_access(
     live_site,
 ):
-    member_id = add_member(live_site, "to-be-blocked")
+    member_id = live_site.add_member("to-be-blocked")
     child = Browser(live_site.url).log_in("to-be-blocked", MEMBER_PASSWORD)
     moderator = Browser(live_site.url).log_in("demo-moderator", DEMO_PASSWORD)
     async with (
