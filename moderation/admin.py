@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from minimentors.admin import ReadOnlyAdmin
 from minimentors.roles import is_moderator
 
 from .forms import PackImportForm, WatchedWordForm
@@ -93,23 +94,11 @@ class WatchedWordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     """Read-only here: moderators act on alerts in the moderation queue."""
 
     list_display = ("raised_at", "kind", "severity", "status", "member", "room", "summary")
     list_filter = ("status", "kind", "severity")
 
-    def has_module_permission(self, request) -> bool:
-        return is_moderator(request.user) or request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def may_read(self, user) -> bool:
+        return is_moderator(user)
