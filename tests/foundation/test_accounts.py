@@ -121,3 +121,10 @@ def test_staff_accounts_have_no_school_and_members_need_one(school):
                    school=school, age_group="8-10")  # fmt: skip
     with pytest.raises(ValidationError):
         member_add(username="kid-no-school", password="purple-tiger-93", role=Role.CHILD)
+
+
+@pytest.mark.parametrize("name", ["sh1tface", "fuuuck_you", "kill-myself", "amy_at_gmail_com"])
+def test_usernames_go_through_the_moderation_filter(client, school, name):
+    response = client.post("/accounts/signup/", signup_data(school, username=name))
+    assert "Please pick a different name" in response.content.decode().replace("&#x27;", "'")
+    assert not User.objects.filter(username=name).exists()
