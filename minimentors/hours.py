@@ -36,6 +36,11 @@ class HoursStatus:
     closes_at: datetime | None  # today's closing (UK time) when open
 
     @property
+    def closes_at_text(self) -> str:
+        """When mentors go home, in plain words: "8pm"."""
+        return _clock(self.closes_at.time()) if self.closes_at else ""
+
+    @property
     def back_at_text(self) -> str:
         """When someone is back, in plain words: "8am tomorrow", "8am today"."""
         if self.opens_at is None:

@@ -85,7 +85,7 @@ if (root) {
   function updatePresence(frame) {
     const children = document.getElementById("presence-children");
     const mentors = document.getElementById("presence-mentors");
-    if (children) children.textContent = String(frame.children);
+    if (children) children.textContent = frame.children + (frame.children === 1 ? " child" : " children");
     if (mentors) mentors.textContent = frame.mentors.length ? frame.mentors.join(", ") : "none right now";
   }
 

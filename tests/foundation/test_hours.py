@@ -50,7 +50,7 @@ def test_in_hours_member_pages_show_that_mentors_are_on(client, child, day, hour
     client.force_login(child)
     with time_machine.travel(uk_time(day, hour, minute), tick=False):
         status = status_region(client.get("/chat/").content.decode())
-    assert "<strong>MiniMentors are here</strong>" in status
+    assert "<strong>MiniMentors are here</strong> until 8pm. You can" in status
     assert 'role="status"' in status
     assert "MiniMentors are away" not in status and "0800 1111" not in status
 
@@ -69,9 +69,12 @@ def test_when_closed_the_status_says_when_mentors_are_back():
     assert early.opens_at == uk_time((2026, 3, 28), 8, 0)
 
 
-def test_always_open_hours(settings):
+def test_always_open_hours(client, child, settings):
     settings.OPENING_HOURS = "00:00-24:00"
     assert hours_status(uk_time((2026, 1, 1), 3, 0)).is_open
+    client.force_login(child)
+    status = status_region(client.get("/chat/").content.decode())
+    assert "<strong>MiniMentors are here</strong>. You can talk" in status
 
 
 @pytest.mark.parametrize("value", ["8-20", "20:00-08:00", "25:00-26:00", "", "08:00-24:30"])
