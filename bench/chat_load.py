@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,9 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from tests.services import free_port, wait_for_port  # noqa: E402  (one copy of the port helpers)
+
 PASSWORD = "bench-pass-8271-kite"  # noqa: S105 (throwaway accounts in a temporary database)
 
 SETUP_SCRIPT = """
@@ -76,23 +78,6 @@ for index, user in enumerate(users):
                 "room": rooms[index // room_size].slug})
 print(json.dumps(out))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"Daphne did not start on port {port}")
 
 
 @dataclass
