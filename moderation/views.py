@@ -46,6 +46,11 @@ from .services import (
 )
 
 
+def _errors_in_words(form) -> str:
+    """A form's errors as one sentence for a flash message (the page redirects)."""
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
 @role_required(Role.MODERATOR)
 def queue(request: HttpRequest) -> HttpResponse:
     return render(
@@ -78,7 +83,7 @@ def alert_act(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
         elif action == "override":
             form = OverrideForm(request.POST)
             if not form.is_valid():
-                messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+                messages.error(request, _errors_in_words(form))
                 return redirect("moderation:queue")
             data = form.cleaned_data
             word = None
@@ -131,7 +136,7 @@ def member_sanction(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_object_or_404(User, pk=member_id)
     form = SanctionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _errors_in_words(form))
         return redirect("moderation:member", member_id=member.pk)
     data = form.cleaned_data
     try:
