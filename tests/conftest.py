@@ -90,6 +90,18 @@ def safeguarding_user(make_member) -> User:
     return make_member(Role.SAFEGUARDING, "sam-safeguarding")
 
 
+@pytest.fixture
+def general_room(db):
+    """The general chat room (a data migration makes it, but transactional tests flush it).
+    ``db`` follows the test's mark, so transactional tests get a transactional database."""
+    from chat.models import Room
+
+    room, _ = Room.objects.get_or_create(
+        slug="general", defaults={"kind": Room.Kind.GENERAL, "name": "General"}
+    )
+    return room
+
+
 def site_environment(var_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a real site started by a test: its own var/ folder (SQLite file,
     Celery folders), always open unless the test says otherwise."""

@@ -25,14 +25,6 @@ def _open_and_fresh(request, settings):
 
 
 @pytest.fixture
-def general_room(db) -> Room:
-    room, _ = Room.objects.get_or_create(
-        slug="general", defaults={"kind": Room.Kind.GENERAL, "name": "General"}
-    )
-    return room
-
-
-@pytest.fixture
 def joined(general_room):
     """joined(user) puts ``user`` in the general room and returns the room."""
 

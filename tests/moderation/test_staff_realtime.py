@@ -20,14 +20,6 @@ def always_open(settings):
     cache.clear()
 
 
-@pytest.fixture
-def general_room(transactional_db) -> Room:
-    room, _ = Room.objects.get_or_create(
-        slug="general", defaults={"kind": Room.Kind.GENERAL, "name": "General"}
-    )
-    return room
-
-
 async def open_socket(user, path: str) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
     communicator.scope["user"] = user
