@@ -167,7 +167,10 @@ else:
         # The in-memory layer only reaches sockets of one process: never in production.
         _required("REDIS_URL")
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+        "default": {
+            "BACKEND": "minimentors.layers.EmbeddedChannelLayer",
+            "CONFIG": {"capacity": 1000},
+        }
     }
     # A database cache is shared by Daphne, the worker and beat on one machine (rate limits,
     # the watched-words version); created by the cache table migration.
@@ -299,6 +302,9 @@ HELPLINES = {
 }
 # The one moderation entry point, reached by the accounts layer through this setting.
 MEMBER_TEXT_REVIEW = "moderation.services.review_text"
+# Build the moderation engine when the ASGI server starts, not on the first message (tests
+# build it when they first need it, with the test database).
+MODERATION_WARM_AT_START = ENVIRONMENT != "test"
 # Demo accounts only; seed_demo refuses to run in production.
 DEMO_PASSWORD_DEFAULT = "bright-kite-47"  # noqa: S105
 # Chat limits (the websocket contract): 10 messages in any 10 seconds by default.

@@ -209,12 +209,12 @@ def test_when_moderation_fails_nothing_is_stored_and_staff_are_alerted(child, jo
 def test_when_the_channel_layer_is_down_the_sender_is_told(
     child, joined, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from channels.layers import InMemoryChannelLayer
+    from channels.layers import get_channel_layer
 
-    async def down(self, group, message):
+    async def down(group, message):
         raise ConnectionError("layer down")
 
-    monkeypatch.setattr(InMemoryChannelLayer, "group_send", down)
+    monkeypatch.setattr(get_channel_layer(), "group_send", down)
     room = joined(child)
     with django_capture_on_commit_callbacks(execute=True):
         result = post(child, room, "hello")

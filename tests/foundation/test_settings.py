@@ -65,7 +65,7 @@ def test_the_embedded_default_needs_no_service(tmp_path):
                          text=True, check=True).stdout.split()  # fmt: skip
     assert out == [
         "django.db.backends.sqlite3",
-        "channels.layers.InMemoryChannelLayer",
+        "minimentors.layers.EmbeddedChannelLayer",
         "filesystem://",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
         "Europe/London",
