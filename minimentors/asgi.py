@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
 The Django ASGI application is created before any consumer is imported (Channels' rule), and
-every websocket passes the Origin check and the session authentication before routing.
+every websocket passes the Origin check and the session authentication before routing. The
+moderation engine is built before the server listens (``MODERATION_WARM_AT_START``).
 """
 
 import os
@@ -14,9 +15,19 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from chat.routing import websocket_urlpatterns as chat_routes  # noqa: E402
 from moderation.routing import websocket_urlpatterns as moderation_routes  # noqa: E402
+from moderation.services import warm_up  # noqa: E402
+
+if settings.MODERATION_WARM_AT_START:
+    warm_up()
+if os.environ.get("FREEZE"):
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 application = ProtocolTypeRouter(
     {

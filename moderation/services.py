@@ -21,7 +21,7 @@ from asgiref.sync import async_to_sync
 from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -76,6 +76,17 @@ def matcher_refresh(*, force: bool = False) -> None:
         if force or version != _state.version:
             engine.set_watched_entries(watched_entries())
             _state.version = version
+
+
+def warm_up() -> None:
+    """Build the engine and this process's watched words now, so the first child to post
+    after a restart does not wait for them (about two seconds). A database that is not ready
+    yet is logged; the first message then builds them instead."""
+    engine.get_engine()
+    try:
+        matcher_refresh(force=True)
+    except DatabaseError:
+        logger.warning("Watched words not loaded at start; the first message will load them.")
 
 
 def review_text(
