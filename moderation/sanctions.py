@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -44,16 +44,20 @@ def sanction_in_force(member: Any, kind: str, now: datetime | None = None) -> Sa
 
 def member_restriction(user: Any) -> str | None:
     """``"blocked"``, ``"muted"`` or ``None``: asked by every chat door (for every message),
-    the login form and the site-block middleware, so it is one small indexed query."""
+    the login form and the site-block middleware. It is one indexed query written out by hand:
+    building it through the ORM took eight times as long as running it, on every message."""
     if not getattr(user, "pk", None):
         return None
-    now = timezone.now()
-    rows = Sanction.objects.filter(
-        member_id=user.pk,
-        lifted_at__isnull=True,
-        kind__in=(Sanction.Kind.BLOCK, Sanction.Kind.MUTE),
-    ).values_list("kind", "ends_at")
-    kinds = {kind for kind, ends_at in rows if ends_at is None or ends_at > now}
+    ops = connection.ops
+    sql = (
+        f"SELECT kind FROM {ops.quote_name(Sanction._meta.db_table)} "  # noqa: S608 (names quoted, values bound)
+        "WHERE member_id = %s AND lifted_at IS NULL AND kind IN (%s, %s) "
+        "AND (ends_at IS NULL OR ends_at > %s)"
+    )
+    now = ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, Sanction.Kind.BLOCK.value, Sanction.Kind.MUTE.value, now])
+        kinds = {kind for (kind,) in cursor.fetchall()}
     if Sanction.Kind.BLOCK in kinds:
         return BLOCKED
     if Sanction.Kind.MUTE in kinds:
