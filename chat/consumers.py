@@ -21,9 +21,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from minimentors.layers import DirectDispatch
 from minimentors.roles import is_mentor
 
-from . import permissions, selectors, services
+from . import permissions, pipeline, selectors, services
 from .events import QUEUE_MENTORS, group_name
 from .models import BubbleRequest, Room
 
@@ -44,7 +45,7 @@ def error_frame(code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message}
 
 
-class _ChatSocket(AsyncJsonWebsocketConsumer):
+class _ChatSocket(DirectDispatch, AsyncJsonWebsocketConsumer):
     """What every chat socket shares: refusing with a code, the frame-size check before
     parsing, presence with a heartbeat, and the group handlers."""
 
@@ -118,22 +119,29 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     # Group handlers: format and send only.
+    async def relay(self, event: dict[str, Any]) -> None:
+        """Send an event's frame as it was encoded once for the whole group."""
+        if "text" in event:
+            await self.send(text_data=event["text"])
+        else:
+            await self.send_json(event["frame"])
+
     async def chat_message(self, event: dict[str, Any]) -> None:
-        frame = event["frame"]
         if event.get("client_id") and event.get("author_id") == self.scope["user"].pk:
-            frame = {**frame, "client_id": event["client_id"]}
-        await self.send_json(frame)
+            await self.send_json({**event["frame"], "client_id": event["client_id"]})
+        else:
+            await self.relay(event)
 
     async def chat_presence(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["frame"])
+        await self.relay(event)
 
     async def chat_notice(self, event: dict[str, Any]) -> None:
         user_ids = event.get("user_ids")
         if user_ids is None or self.scope["user"].pk in user_ids:
-            await self.send_json(event["frame"])
+            await self.relay(event)
 
     async def chat_queue(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["frame"])
+        await self.relay(event)
 
     async def chat_close(self, event: dict[str, Any]) -> None:
         await self.close(code=event["code"])
@@ -189,7 +197,7 @@ class RoomConsumer(_ChatSocket):
             await self.send_json(error_frame("invalid", "That message didn't look right."))
             return
         try:
-            result = await database_sync_to_async(services.post_message)(
+            result = await pipeline.post_message(
                 author=self.scope["user"], room=self.room, text=text, client_id=client_id
             )
         except services.ChatError as error:
@@ -264,7 +272,7 @@ class QueueConsumer(_ChatSocket):
         await self.send_json(error_frame("invalid", "This connection only listens."))
 
 
-class BenchEchoConsumer(AsyncJsonWebsocketConsumer):
+class BenchEchoConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     """Benchmark baseline (only routed when ``CHAT_BENCH_ECHO`` is on): echo every frame to
     the room's group with no authorisation, moderation or storage."""
 

@@ -3,13 +3,17 @@
 Every group name comes from ``group_name``; every event is sent by ``send_after_commit`` so
 nothing reaches a socket before the data it describes is stored (a rolled-back transaction
 sends nothing). Failures of the channel layer are logged, never silent, and reported back to
-the caller through a ``Delivery``.
+the caller through a ``Delivery``. An event with a ``frame`` also carries it as JSON ``text``,
+encoded once for the whole group.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,20 +49,65 @@ class Delivery:
 Event = dict[str, Any] | Callable[[], dict[str, Any]]
 
 
-def _send_now(group: str, event: Event, delivery: Delivery | None) -> None:
-    layer = get_channel_layer()
+Collected = list[tuple[str, dict[str, Any], "Delivery | None"]]
+_collecting: ContextVar[Collected | None] = ContextVar("chat_events_collecting", default=None)
+
+
+@contextmanager
+def collect() -> Iterator[Collected]:
+    """Inside this block, events due after commit are kept, in commit order, in the list it
+    gives (group, event, delivery) instead of being sent from this thread; the caller sends
+    them from the event loop with ``send_collected``. Used by ``chat.pipeline``."""
+    collected: Collected = []
+    token = _collecting.set(collected)
+    try:
+        yield collected
+    finally:
+        _collecting.reset(token)
+
+
+def _prepared(event: Event) -> dict[str, Any]:
     if callable(event):
         event = event()
-    try:
-        async_to_sync(layer.group_send)(group, event)
-    except ChannelFull:
+    if "frame" in event:
+        # Encoded once here rather than once per socket in the group (see ``_ChatSocket.relay``).
+        event = {**event, "text": json.dumps(event["frame"])}
+    return event
+
+
+def _failed(group: str, event: dict[str, Any], delivery: Delivery | None, full: bool) -> None:
+    if full:
         logger.error("Channel layer full: %s to %s was not delivered", event.get("type"), group)
-        if delivery is not None:
-            delivery.failed.append(group)
-    except Exception:
+    else:
         logger.exception("Channel layer failed: %s to %s", event.get("type"), group)
-        if delivery is not None:
-            delivery.failed.append(group)
+    if delivery is not None:
+        delivery.failed.append(group)
+
+
+def _send_now(group: str, event: Event, delivery: Delivery | None) -> None:
+    prepared = _prepared(event)
+    collected = _collecting.get()
+    if collected is not None:
+        collected.append((group, prepared, delivery))
+        return
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, prepared)
+    except ChannelFull:
+        _failed(group, prepared, delivery, full=True)
+    except Exception:
+        _failed(group, prepared, delivery, full=False)
+
+
+async def send_collected(collected: Collected) -> None:
+    """Send events kept by ``collect``, in order, from the event loop."""
+    layer = get_channel_layer()
+    for group, event, delivery in collected:
+        try:
+            await layer.group_send(group, event)
+        except ChannelFull:
+            _failed(group, event, delivery, full=True)
+        except Exception:
+            _failed(group, event, delivery, full=False)
 
 
 def send_after_commit(group: str, event: Event, delivery: Delivery | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from minimentors.layers import DirectDispatch
 from minimentors.roles import role_names
 
 from .permissions import can_receive_alerts
@@ -14,7 +15,7 @@ NOT_LOGGED_IN = 4401
 NOT_ALLOWED = 4403
 
 
-class StaffAlertConsumer(AsyncJsonWebsocketConsumer):
+class StaffAlertConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     groups: list[str]
 
     async def connect(self) -> None:
