@@ -97,7 +97,14 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 async def run_phase(
-    *, name: str, port: int, accounts: list[dict], seconds: float, interval: float, bare: bool
+    *,
+    name: str,
+    port: int,
+    accounts: list[dict],
+    seconds: float,
+    interval: float,
+    bare: bool,
+    connect_at_once: int,
 ) -> dict:
     tally = Tally()
     members: dict[str, list[int]] = defaultdict(list)
@@ -105,54 +112,66 @@ async def run_phase(
         members[account["room"]].append(index)
     stop_sending = asyncio.Event()
     stop_reading = asyncio.Event()
-    ready = asyncio.Barrier(len(accounts) + 1)
+    opening = asyncio.Semaphore(connect_at_once)
+    handshakes: list[float] = []
 
-    async def client(index: int, account: dict) -> None:
+    async def open_socket(account: dict):
         path = f"/ws/bench/echo/{account['room']}/" if bare else f"/ws/rooms/{account['room']}/"
-        async with connect(
-            f"ws://127.0.0.1:{port}{path}",
-            origin=f"http://127.0.0.1:{port}",
-            additional_headers={"Cookie": f"sessionid={account['session']}"},
-            open_timeout=60,
-            max_queue=None,
-        ) as ws:
+        async with opening:
+            began = time.perf_counter()
+            ws = await connect(
+                f"ws://127.0.0.1:{port}{path}",
+                origin=f"http://127.0.0.1:{port}",
+                additional_headers={"Cookie": f"sessionid={account['session']}"},
+                open_timeout=60,
+                max_queue=None,
+            )
+            handshakes.append(time.perf_counter() - began)
+            return ws
 
-            async def reader() -> None:
-                while not stop_reading.is_set():
-                    try:
-                        raw = await asyncio.wait_for(ws.recv(), 0.5)
-                    except TimeoutError:
-                        continue
-                    now = time.perf_counter()
-                    frame = json.loads(raw)
-                    if frame.get("type") == "error":
-                        tally.errors.append(frame)
-                        continue
-                    if frame.get("type") != "message":
-                        continue
-                    token = frame["text"].removeprefix("bench ")
-                    tally.received[(index, token)] += 1
-                    if token in tally.sent_at:
-                        tally.latencies.append(now - tally.sent_at[token])
+    async def client(index: int, account: dict, ws) -> None:
+        async def reader() -> None:
+            while not stop_reading.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), 0.5)
+                except TimeoutError:
+                    continue
+                now = time.perf_counter()
+                frame = json.loads(raw)
+                if frame.get("type") == "error":
+                    tally.errors.append(frame)
+                    continue
+                if frame.get("type") != "message":
+                    continue
+                token = frame["text"].removeprefix("bench ")
+                tally.received[(index, token)] += 1
+                if token in tally.sent_at:
+                    tally.latencies.append(now - tally.sent_at[token])
 
-            reading = asyncio.create_task(reader())
-            await ready.wait()
-            await asyncio.sleep(random.random() * interval)  # spread the senders
-            sequence = 0
-            while not stop_sending.is_set():
-                token = f"{index}-{sequence}"
-                sequence += 1
-                tally.room_of[token] = account["room"]
-                tally.sent_at[token] = time.perf_counter()
-                frame = {"type": "message", "text": f"bench {token}", "client_id": token}
-                await ws.send(json.dumps(frame))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop_sending.wait(), interval)
-            await reading
+        reading = asyncio.create_task(reader())
+        await asyncio.sleep(random.random() * interval)  # spread the senders
+        sequence = 0
+        while not stop_sending.is_set():
+            token = f"{index}-{sequence}"
+            sequence += 1
+            tally.room_of[token] = account["room"]
+            tally.sent_at[token] = time.perf_counter()
+            frame = {"type": "message", "text": f"bench {token}", "client_id": token}
+            await ws.send(json.dumps(frame))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop_sending.wait(), interval)
+        await reading
+        await ws.close()
 
-    tasks = [asyncio.create_task(client(i, a)) for i, a in enumerate(accounts)]
-    await ready.wait()
-    await asyncio.sleep(0.5)  # presence frames of the last joins settle
+    # Every socket is open before anyone sends: a handshake that fails ends the run loudly.
+    opened = time.perf_counter()
+    sockets = await asyncio.gather(*(open_socket(a) for a in accounts))
+    connect_seconds = time.perf_counter() - opened
+    await asyncio.sleep(1.0)  # presence frames of the last joins settle
+    tasks = [
+        asyncio.create_task(client(i, a, ws))
+        for i, (a, ws) in enumerate(zip(accounts, sockets, strict=True))
+    ]
     started = time.perf_counter()
     await asyncio.sleep(seconds)
     stop_sending.set()
@@ -180,6 +199,8 @@ async def run_phase(
         "lost": expected - delivered_once,
         "duplicated": duplicated,
         "errors": len(tally.errors),
+        "connect_s": connect_seconds,
+        "handshake_p99_ms": percentile(handshakes, 0.99) * 1000,
         "error_codes": sorted({e.get("code", "?") for e in tally.errors}),
     }
 
@@ -238,7 +259,9 @@ def report(result: dict) -> None:
         f"{result['deliveries_per_second']:.0f} deliveries/s, "
         f"latency p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
         f"p99 {result['p99_ms']:.1f} ms; lost {result['lost']}, "
-        f"duplicated {result['duplicated']}, errors {result['errors']} {result['error_codes']}",
+        f"duplicated {result['duplicated']}, errors {result['errors']} {result['error_codes']}; "
+        f"all connected in {result['connect_s']:.1f} s "
+        f"(handshake p99 {result['handshake_p99_ms']:.0f} ms)",
         flush=True,
     )
 
@@ -249,6 +272,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--room-size", type=int, default=20)
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between messages")
+    parser.add_argument(
+        "--connect-at-once", type=int, default=20, help="handshakes in flight while connecting"
+    )
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--database-url", default="")
@@ -270,6 +296,7 @@ def main() -> int:
                         seconds=args.seconds,
                         interval=args.interval,
                         bare=bare,
+                        connect_at_once=args.connect_at_once,
                     )
                 )
                 report(results[name])
