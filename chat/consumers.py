@@ -12,7 +12,6 @@ outright reaches the browser as a bare HTTP 403 without the code:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -26,6 +25,7 @@ from minimentors.roles import is_mentor
 
 from . import permissions, pipeline, selectors, services
 from .events import QUEUE_MENTORS, group_name
+from .heartbeat import heartbeat
 from .models import BubbleRequest, Room
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,6 @@ class _ChatSocket(DirectDispatch, AsyncJsonWebsocketConsumer):
 
     groups_joined: list[str]
     opened = False
-    heartbeat: asyncio.Task | None = None
 
     async def refuse(self, code: int) -> None:
         await self.accept()
@@ -72,26 +71,15 @@ class _ChatSocket(DirectDispatch, AsyncJsonWebsocketConsumer):
             return
         self.opened = True
         await self.accept()
-        self.heartbeat = asyncio.create_task(self.keep_presence())
+        heartbeat().add(self.channel_name)
 
     async def leave_groups(self) -> None:
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = []
 
-    async def keep_presence(self) -> None:
-        while True:
-            await asyncio.sleep(selectors.PRESENCE_HEARTBEAT_SECONDS)
-            try:
-                await database_sync_to_async(services.socket_heartbeat)(
-                    channel_name=self.channel_name
-                )
-            except Exception:
-                logger.exception("Presence heartbeat failed for %s", self.channel_name)
-
     async def disconnect(self, code: int) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
+        heartbeat().discard(self.channel_name)
         await self.leave_groups()
         if self.opened:
             self.opened = False
