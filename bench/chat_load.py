@@ -3,8 +3,8 @@
     .venv/bin/python bench/chat_load.py [--clients 200] [--seconds 30]
 
 Starts its own site (embedded default: SQLite and the in-memory channel layer, in a temporary
-var/ folder; pass --redis-url/--database-url to measure the scale-out set-up), creates the
-members and their sessions directly, starts Daphne, then runs two phases on the same server:
+var/ folder), creates the members and their sessions directly, starts Daphne, then runs two
+phases on the same server:
 
 1. bare: a bare echo-and-broadcast consumer (/ws/bench/echo/<room>/, only routed with
    CHAT_BENCH_ECHO=1): no authorisation, moderation or storage;
@@ -13,6 +13,13 @@ members and their sessions directly, starts Daphne, then runs two phases on the 
 Prints deliveries per second, send-to-receive latency p50/p95/p99, lost and duplicated
 deliveries (each must be 0), and the chat's p99 as a ratio of the bare consumer's.
 Target on 2 cores: chat p99 < 100 ms and < 3x the bare p99.
+
+The scale-out set-up: with REDIS_URL (and DATABASE_URL) set, or passed as --redis-url and
+--database-url, the site runs on them; --processes N starts N Daphne processes side by side
+and spreads every room's members over all of them, so deliveries cross processes. With real
+servers started for the run:
+
+    .venv/bin/python -m tests.services .venv/bin/python bench/chat_load.py --processes 2
 """
 
 from __future__ import annotations
@@ -99,7 +106,7 @@ def percentile(values: list[float], fraction: float) -> float:
 async def run_phase(
     *,
     name: str,
-    port: int,
+    ports: list[int],
     accounts: list[dict],
     seconds: float,
     interval: float,
@@ -115,8 +122,9 @@ async def run_phase(
     opening = asyncio.Semaphore(connect_at_once)
     handshakes: list[float] = []
 
-    async def open_socket(account: dict):
+    async def open_socket(index: int, account: dict):
         path = f"/ws/bench/echo/{account['room']}/" if bare else f"/ws/rooms/{account['room']}/"
+        port = ports[index % len(ports)]  # a room's members are spread over every process
         async with opening:
             began = time.perf_counter()
             ws = await connect(
@@ -165,7 +173,7 @@ async def run_phase(
 
     # Every socket is open before anyone sends: a handshake that fails ends the run loudly.
     opened = time.perf_counter()
-    sockets = await asyncio.gather(*(open_socket(a) for a in accounts))
+    sockets = await asyncio.gather(*(open_socket(i, a) for i, a in enumerate(accounts)))
     connect_seconds = time.perf_counter() - opened
     await asyncio.sleep(1.0)  # presence frames of the last joins settle
     tasks = [
@@ -205,7 +213,9 @@ async def run_phase(
     }
 
 
-def start_site(args: argparse.Namespace, var_dir: Path) -> tuple[subprocess.Popen, list, int]:
+def start_site(
+    args: argparse.Namespace, var_dir: Path
+) -> tuple[list[subprocess.Popen], list, list[int]]:
     env = {
         **os.environ,
         "MINIMENTORS_ENV": "development",
@@ -242,15 +252,19 @@ def start_site(args: argparse.Namespace, var_dir: Path) -> tuple[subprocess.Pope
         .strip()
         .splitlines()[-1]
     )
-    port = args.port or free_port()
-    log = open(var_dir / "daphne.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "minimentors.asgi:application"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    wait_for_port(port)
-    return server, accounts, port
+    servers, ports = [], []
+    for number in range(args.processes):
+        port = args.port + number if args.port else free_port()
+        log = open(var_dir / f"daphne-{number}.log", "w")  # noqa: SIM115
+        servers.append(subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "minimentors.asgi:application"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        ))  # fmt: skip
+        ports.append(port)
+    for port in ports:
+        wait_for_port(port)
+    return servers, accounts, ports
 
 
 def report(result: dict) -> None:
@@ -275,13 +289,23 @@ def main() -> int:
     parser.add_argument(
         "--connect-at-once", type=int, default=20, help="handshakes in flight while connecting"
     )
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--redis-url", default="")
-    parser.add_argument("--database-url", default="")
+    parser.add_argument("--port", type=int, default=0, help="first port (default: free ones)")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="Daphne processes side by side (needs Redis)"
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     args = parser.parse_args()
+    if args.processes > 1 and not args.redis_url:
+        parser.error("several processes share rooms through Redis: pass --redis-url")
+    setup = "embedded (SQLite, in-memory channel layer)"
+    if args.redis_url:
+        database = "PostgreSQL" if args.database_url else "SQLite"
+        setup = f"{database} and Redis, {args.processes} Daphne process(es)"
+    print(f"Set-up: {setup}; {os.cpu_count()} cores", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="minimentors-bench-") as tmp:
-        server, accounts, port = start_site(args, Path(tmp))
+        servers, accounts, ports = start_site(args, Path(tmp))
         try:
             results = {}
             for name, bare in (("bare", True), ("chat", False)):
@@ -291,7 +315,7 @@ def main() -> int:
                 results[name] = asyncio.run(
                     run_phase(
                         name=name,
-                        port=port,
+                        ports=ports,
                         accounts=accounts,
                         seconds=args.seconds,
                         interval=args.interval,
@@ -300,13 +324,20 @@ def main() -> int:
                     )
                 )
                 report(results[name])
+        except BaseException:
+            for log in sorted(Path(tmp).glob("daphne-*.log")):
+                print(f"--- last lines of {log.name}:", *log.read_text().splitlines()[-15:],
+                      sep="\n", file=sys.stderr)  # fmt: skip
+            raise
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
     ratio = results["chat"]["p99_ms"] / results["bare"]["p99_ms"]
     chat = results["chat"]
     print(f"chat p99 / bare p99 = {ratio:.2f}")

@@ -96,6 +96,13 @@ def postgres_server(base: Path) -> Iterator[str]:
     )  # fmt: skip
     try:
         wait_for_port(port)
+        # The database the URL names (tests make their own test_ database beside it; a
+        # benchmark or a manual run uses this one).
+        subprocess.run(
+            [_postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
+             "minimentors"],
+            check=True,
+        )  # fmt: skip
         yield f"postgres://postgres@127.0.0.1:{port}/minimentors"
     finally:
         server.terminate()
