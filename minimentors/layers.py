@@ -84,6 +84,11 @@ class EmbeddedChannelLayer(InMemoryChannelLayer):
             )
 
 
+class _SourceFailed:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
 async def _dispatch_all(sources: list[Callable[[], Awaitable[dict]]], dispatch) -> None:
     """Dispatch what ``sources`` give, one message at a time, until the consumer stops.
 
@@ -91,17 +96,25 @@ async def _dispatch_all(sources: list[Callable[[], Awaitable[dict]]], dispatch) 
     and starts a new task for every message; on a busy server that was a sixth of the time
     spent on each broadcast frame. Here each source has one long-lived task that hands its
     messages over through a queue of one, so a source is not read again until its last
-    message was dispatched (the channel layer's capacity still applies)."""
-    inbox: asyncio.Queue[dict] = asyncio.Queue(maxsize=1)
+    message was dispatched (the channel layer's capacity still applies). A source that fails
+    ends the loop with its error, so the socket closes and the browser reconnects, rather
+    than staying open deaf to the room."""
+    inbox: asyncio.Queue[dict | _SourceFailed] = asyncio.Queue(maxsize=1)
 
     async def pump(source: Callable[[], Awaitable[dict]]) -> None:
-        while True:
-            await inbox.put(await source())
+        try:
+            while True:
+                await inbox.put(await source())
+        except Exception as error:  # e.g. Redis gone: end the consumer, as Channels' loop does
+            await inbox.put(_SourceFailed(error))
 
     pumps = [asyncio.create_task(pump(source)) for source in sources]
     try:
         while True:
-            await dispatch(await inbox.get())
+            message = await inbox.get()
+            if isinstance(message, _SourceFailed):
+                raise message.error
+            await dispatch(message)
     finally:
         for task in pumps:
             task.cancel()
