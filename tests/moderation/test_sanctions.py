@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 
-from minimentors.models import AuditEntry
+from minimentors.models import AuditEntry, User
 from moderation.models import Sanction
 from moderation.sanctions import (
     BLOCKED,
@@ -106,3 +108,49 @@ def test_a_warned_member_sees_a_kind_notice_once(client, child, moderator):
     first = client.get("/chat/").content.decode()
     assert "A moderator has asked you to be careful: Please don" in first
     assert "A moderator has asked you to be careful" not in client.get("/chat/").content.decode()
+
+
+# --- member_restriction (one query written out by hand) ----------------------------------------
+
+
+def test_a_mute_that_ended_in_the_past_no_longer_restricts(child, moderator):
+    now = timezone.now()
+    Sanction.objects.create(member=child, kind=Sanction.Kind.MUTE, reason="Spam.",
+                            created_by=moderator, ends_at=now - timedelta(seconds=1))  # fmt: skip
+    assert member_restriction(child) is None
+    Sanction.objects.create(member=child, kind=Sanction.Kind.MUTE, reason="Spam again.",
+                            created_by=moderator, ends_at=now + timedelta(minutes=5))  # fmt: skip
+    assert member_restriction(child) == MUTED
+
+
+def test_a_lifted_block_no_longer_restricts(child, moderator):
+    sanction_block(member=child, actor=moderator, reason="Rude.")
+    assert member_restriction(child) == BLOCKED
+    assert sanction_lift(member=child, actor=moderator, kind="block", reason="Appeal upheld.") == 1
+    assert member_restriction(child) is None
+
+
+def test_a_block_wins_over_a_mute_and_the_mute_remains_after_the_block_is_lifted(child, moderator):
+    sanction_mute(member=child, actor=moderator, reason="Spam.", minutes=60)
+    sanction_block(member=child, actor=moderator, reason="Rude.", days=2)
+    assert member_restriction(child) == BLOCKED
+    sanction_lift(member=child, actor=moderator, kind="block", reason="Appeal upheld.")
+    assert member_restriction(child) == MUTED
+
+
+def test_another_members_sanctions_do_not_restrict_this_one(child, other_child, moderator):
+    sanction_block(member=other_child, actor=moderator, reason="Rude.")
+    sanction_mute(member=other_child, actor=moderator, reason="Spam.", minutes=60)
+    sanction_warn(member=child, actor=moderator, reason="Please be kind.")  # a warning only
+    assert member_restriction(other_child) == BLOCKED
+    assert member_restriction(child) is None
+
+
+def test_someone_without_an_account_row_is_never_restricted(
+    child, moderator, django_assert_num_queries
+):
+    sanction_block(member=child, actor=moderator, reason="Rude.")
+    with django_assert_num_queries(0):
+        assert member_restriction(AnonymousUser()) is None
+        assert member_restriction(User(username="not-saved-yet")) is None
+        assert member_restriction(None) is None
