@@ -13,6 +13,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from chat import events
+from tests.channel_helpers import receives_nothing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,14 +35,6 @@ async def listening(layer, *groups: str) -> str:
     for group in groups:
         await layer.group_add(group, channel)
     return channel
-
-
-async def receives_nothing(layer, channel: str, timeout: float = 0.1) -> bool:
-    try:
-        await asyncio.wait_for(layer.receive(channel), timeout)
-    except TimeoutError:
-        return True
-    return False
 
 
 def message_event(n: int) -> dict:

@@ -15,6 +15,7 @@ from channels.layers import get_channel_layer
 from chat import pipeline, services
 from chat.events import group_name
 from chat.models import Message
+from tests.channel_helpers import receives_nothing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,14 +43,6 @@ async def listen(layer, room) -> str:
 
 async def events_on(layer, channel: str, count: int) -> list[dict]:
     return [await asyncio.wait_for(layer.receive(channel), 2) for _ in range(count)]
-
-
-async def receives_nothing(layer, channel: str, timeout: float = 0.1) -> bool:
-    try:
-        await asyncio.wait_for(layer.receive(channel), timeout)
-    except TimeoutError:
-        return True
-    return False
 
 
 def post(author, room, text: str, client_id: str = ""):

@@ -14,20 +14,13 @@ from channels.testing import WebsocketCommunicator
 
 from minimentors import layers
 from minimentors.layers import DirectDispatch, EmbeddedChannelLayer, _dispatch_all
+from tests.channel_helpers import receives_nothing
 
 GROUP = "chat.room.7"
 
 
 async def received(layer, channel: str, timeout: float = 1) -> dict:
     return await asyncio.wait_for(layer.receive(channel), timeout)
-
-
-async def receives_nothing(layer, channel: str, timeout: float = 0.1) -> bool:
-    try:
-        await asyncio.wait_for(layer.receive(channel), timeout)
-    except TimeoutError:
-        return True
-    return False
 
 
 # --- EmbeddedChannelLayer ----------------------------------------------------------------------
