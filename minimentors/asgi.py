@@ -23,11 +23,6 @@ from moderation.services import warm_up  # noqa: E402
 
 if settings.MODERATION_WARM_AT_START:
     warm_up()
-if os.environ.get("FREEZE"):
-    import gc
-
-    gc.collect()
-    gc.freeze()
 
 application = ProtocolTypeRouter(
     {
