@@ -75,11 +75,16 @@ def _prepared(event: Event) -> dict[str, Any]:
     return event
 
 
-def _failed(group: str, event: dict[str, Any], delivery: Delivery | None, full: bool) -> None:
-    if full:
+async def _deliver(group: str, event: dict[str, Any], delivery: Delivery | None) -> None:
+    """Send one prepared event; a failure is logged and recorded on ``delivery``."""
+    try:
+        await get_channel_layer().group_send(group, event)
+    except ChannelFull:
         logger.error("Channel layer full: %s to %s was not delivered", event.get("type"), group)
-    else:
+    except Exception:
         logger.exception("Channel layer failed: %s to %s", event.get("type"), group)
+    else:
+        return
     if delivery is not None:
         delivery.failed.append(group)
 
@@ -90,24 +95,13 @@ def _send_now(group: str, event: Event, delivery: Delivery | None) -> None:
     if collected is not None:
         collected.append((group, prepared, delivery))
         return
-    try:
-        async_to_sync(get_channel_layer().group_send)(group, prepared)
-    except ChannelFull:
-        _failed(group, prepared, delivery, full=True)
-    except Exception:
-        _failed(group, prepared, delivery, full=False)
+    async_to_sync(_deliver)(group, prepared, delivery)
 
 
 async def send_collected(collected: Collected) -> None:
     """Send events kept by ``collect``, in order, from the event loop."""
-    layer = get_channel_layer()
     for group, event, delivery in collected:
-        try:
-            await layer.group_send(group, event)
-        except ChannelFull:
-            _failed(group, event, delivery, full=True)
-        except Exception:
-            _failed(group, event, delivery, full=False)
+        await _deliver(group, event, delivery)
 
 
 def send_after_commit(group: str, event: Event, delivery: Delivery | None = None) -> None:
