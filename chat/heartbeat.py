@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 
 from channels.db import database_sync_to_async
+
+from minimentors.layers import PerLoop
 
 from . import selectors, services
 
@@ -48,15 +49,9 @@ class Heartbeat:
             logger.exception("Presence heartbeat failed for %s sockets", len(names))
 
 
-_heartbeats: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heartbeat] = (
-    weakref.WeakKeyDictionary()
-)
+_heartbeats = PerLoop(Heartbeat)
 
 
 def heartbeat() -> Heartbeat:
     """This event loop's heartbeat."""
-    loop = asyncio.get_running_loop()
-    beat = _heartbeats.get(loop)
-    if beat is None:
-        beat = _heartbeats[loop] = Heartbeat()
-    return beat
+    return _heartbeats.get()

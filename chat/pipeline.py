@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
+
+from minimentors.layers import PerLoop
 
 from . import events, services
 from .models import Room
@@ -95,17 +96,11 @@ class PostQueue:
                     item.future.set_result(result)
 
 
-_queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PostQueue] = (
-    weakref.WeakKeyDictionary()
-)
+_queues = PerLoop(PostQueue)
 
 
 async def post_message(
     *, author: Any, room: Room, text: str, client_id: str
 ) -> services.PostResult:
     """``services.post_message`` for a socket, through this process's queue."""
-    loop = asyncio.get_running_loop()
-    queue = _queues.get(loop)
-    if queue is None:
-        queue = _queues[loop] = PostQueue()
-    return await queue.post(author=author, room=room, text=text, client_id=client_id)
+    return await _queues.get().post(author=author, room=room, text=text, client_id=client_id)

@@ -21,9 +21,10 @@ import contextlib
 import functools
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from copy import deepcopy
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.consumer import get_handler_name
@@ -31,6 +32,8 @@ from channels.exceptions import ChannelFull, StopConsumer
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 CLEAN_EVERY = 1.0
 
@@ -82,6 +85,24 @@ class EmbeddedChannelLayer(InMemoryChannelLayer):
                 group,
                 message.get("type"),
             )
+
+
+class PerLoop(Generic[T]):
+    """One ``T`` per running event loop (one per Daphne process, a fresh one per test loop),
+    made by ``factory`` the first time the loop asks and dropped with the loop."""
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self._factory = factory
+        self._made: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self) -> T:
+        loop = asyncio.get_running_loop()
+        made = self._made.get(loop)
+        if made is None:
+            made = self._made[loop] = self._factory()
+        return made
 
 
 class _SourceFailed:
