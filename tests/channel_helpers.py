@@ -1,8 +1,11 @@
-"""Helpers for tests that listen on a channel layer directly."""
+"""Helpers for tests of the channel layer and of sockets through the whole ASGI application."""
 
 from __future__ import annotations
 
 import asyncio
+
+from asgiref.sync import sync_to_async
+from django.test import Client
 
 
 async def receives_nothing(layer, channel: str, timeout: float = 0.1) -> bool:
@@ -12,3 +15,22 @@ async def receives_nothing(layer, channel: str, timeout: float = 0.1) -> bool:
     except TimeoutError:
         return True
     return False
+
+
+def _session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+async def session_cookie(user) -> str:
+    """A real session for ``user``, as the login page would leave it in the browser."""
+    return await sync_to_async(_session_cookie)(user)
+
+
+async def member_headers(user, origin: bytes = b"http://127.0.0.1:8000") -> list:
+    """Handshake headers of a browser on our own site, logged in as ``user`` (None: anonymous)."""
+    headers = [(b"origin", origin)]
+    if user is not None:
+        headers.append((b"cookie", b"sessionid=" + (await session_cookie(user)).encode()))
+    return headers

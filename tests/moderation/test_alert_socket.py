@@ -6,15 +6,15 @@ from channels.testing import WebsocketCommunicator
 
 from minimentors.asgi import application
 from moderation.services import raise_alert
+from tests.channel_helpers import member_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 
 
 async def connect(user=None):
-    communicator = WebsocketCommunicator(application, "/ws/staff/alerts/", headers=ORIGIN)
-    if user is not None:
-        communicator.scope["user"] = user
+    communicator = WebsocketCommunicator(
+        application, "/ws/staff/alerts/", headers=await member_headers(user)
+    )
     return communicator, await communicator.connect()
 
 

@@ -9,9 +9,9 @@ from chat import services as chat_services
 from chat.models import Room
 from minimentors.asgi import application
 from moderation.sanctions import sanction_block, sanction_mute
+from tests.channel_helpers import member_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +21,7 @@ def always_open(settings):
 
 
 async def open_socket(user, path: str) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, path, headers=ORIGIN)
-    communicator.scope["user"] = user
+    communicator = WebsocketCommunicator(application, path, headers=await member_headers(user))
     connected, code = await communicator.connect()
     assert connected, code
     return communicator
