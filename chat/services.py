@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -237,7 +238,8 @@ def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> 
     with a ``client_id`` already stored returns the stored one (``duplicate=True``) and sends
     nothing again (it is moderated again and takes a rate-limit slot, but is never refused).
     Moderation runs before the transaction; the message, its alerts and its
-    broadcast are one transaction (events after commit).
+    broadcast are one transaction (events after commit; a message that raises nothing is a
+    single INSERT).
     """
     if not isinstance(text, str) or not isinstance(client_id, str):
         raise ChatError("invalid", "That message didn't look right.")
@@ -277,7 +279,7 @@ def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> 
         ) from None
 
     try:
-        with transaction.atomic():
+        with _transaction_for(verdict):
             return _store_and_broadcast(
                 author=author, room=room, text=text, client_id=client_id, verdict=verdict
             )
@@ -310,12 +312,37 @@ def _duplicate(existing: Message, room: Room) -> PostResult:
     return PostResult(message=existing, duplicate=True, sender_frames=[frame])
 
 
+def _is_risk(verdict: Any) -> bool:
+    return bool(verdict.is_cry_for_help) or "grooming" in verdict.categories
+
+
+def _writes_more_than_the_message(verdict: Any) -> bool:
+    """True when storing the message also writes alerts or a handover (flags and risks)."""
+    return verdict.action == Message.Action.FLAG or _is_risk(verdict)
+
+
+def _transaction_for(verdict: Any) -> AbstractContextManager:
+    """The transaction ``_store_and_broadcast`` runs in.
+
+    A message that raises alerts or a handover commits together with them. A message on its
+    own is a single INSERT, atomic by itself, so outside a transaction it needs no BEGIN and
+    COMMIT around it (on a busy server each statement is a wait for the event loop's thread
+    to let go). Inside someone else's transaction it still gets its savepoint, so a
+    re-send's refused INSERT rolls back alone."""
+    if _writes_more_than_the_message(verdict) or transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return nullcontext()
+
+
 def _store_and_broadcast(
     *, author: Any, room: Room, text: str, client_id: str, verdict: Any
 ) -> PostResult:
+    """Store the message, raise its alerts and a handover, and queue its broadcast for the
+    commit. Any write besides the message must be covered by
+    ``_writes_more_than_the_message``, which decides whether they share a transaction."""
     categories = list(verdict.categories)
     cry_for_help = bool(verdict.is_cry_for_help)
-    risk = cry_for_help or "grooming" in categories
+    risk = _is_risk(verdict)
     held = cry_for_help and not room.is_bubble
     message = Message.objects.create(
         room=room,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from chat import permissions, services
 from chat.models import BubbleRequest, Message, Room
@@ -101,6 +102,31 @@ def test_a_flagged_message_raises_an_alert(child, joined):
     assert message.action == "flag"
     [alert] = raised_alerts()
     assert alert["message_id"] == message.pk and alert["kind"] == "message"
+
+
+def statements(queries) -> list[str]:
+    """The first word of each statement that is not a SELECT."""
+    return [q["sql"].split()[0] for q in queries if not q["sql"].startswith("SELECT")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_that_raises_nothing_is_stored_by_one_insert_alone(child, joined):
+    room = joined(child)
+    with CaptureQueriesContext(connection) as queries:
+        post(child, room, "hello everyone", "c-1")
+    assert statements(queries) == ["INSERT"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flagged_message_commits_together_with_its_alert(child, joined):
+    room = joined(child)
+    with CaptureQueriesContext(connection) as queries:
+        post(child, room, "what school do you go to? send me a pic")
+    written = statements(queries)
+    assert written[0] == "BEGIN" and written[-1] == "COMMIT"
+    inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert any('"chat_message"' in sql for sql in inserts)
+    assert any('"moderation_alert"' in sql for sql in inserts)
 
 
 def test_a_message_resent_with_the_same_client_id_is_stored_once(child, joined):
