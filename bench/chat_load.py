@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -118,7 +119,6 @@ async def run_phase(
     for index, account in enumerate(accounts):
         members[account["room"]].append(index)
     stop_sending = asyncio.Event()
-    stop_reading = asyncio.Event()
     opening = asyncio.Semaphore(connect_at_once)
     handshakes: list[float] = []
 
@@ -137,13 +137,11 @@ async def run_phase(
             handshakes.append(time.perf_counter() - began)
             return ws
 
-    async def client(index: int, account: dict, ws) -> None:
-        async def reader() -> None:
-            while not stop_reading.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), 0.5)
-                except TimeoutError:
-                    continue
+    async def reader(index: int, ws) -> None:
+        # Reads from the moment the socket opens, as a browser does: the presence frames of
+        # everyone joining are read while the room fills, not at the start of the run.
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in ws:
                 now = time.perf_counter()
                 frame = json.loads(raw)
                 if frame.get("type") == "error":
@@ -156,7 +154,7 @@ async def run_phase(
                 if token in tally.sent_at:
                     tally.latencies.append(now - tally.sent_at[token])
 
-        reading = asyncio.create_task(reader())
+    async def sender(index: int, account: dict, ws) -> None:
         await asyncio.sleep(random.random() * interval)  # spread the senders
         sequence = 0
         while not stop_sending.is_set():
@@ -168,25 +166,25 @@ async def run_phase(
             await ws.send(json.dumps(frame))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop_sending.wait(), interval)
-        await reading
-        await ws.close()
 
     # Every socket is open before anyone sends: a handshake that fails ends the run loudly.
     opened = time.perf_counter()
     sockets = await asyncio.gather(*(open_socket(i, a) for i, a in enumerate(accounts)))
     connect_seconds = time.perf_counter() - opened
+    readers = [asyncio.create_task(reader(i, ws)) for i, ws in enumerate(sockets)]
     await asyncio.sleep(1.0)  # presence frames of the last joins settle
-    tasks = [
-        asyncio.create_task(client(i, a, ws))
+    senders = [
+        asyncio.create_task(sender(i, a, ws))
         for i, (a, ws) in enumerate(zip(accounts, sockets, strict=True))
     ]
     started = time.perf_counter()
     await asyncio.sleep(seconds)
     stop_sending.set()
     sending_time = time.perf_counter() - started
+    await asyncio.gather(*senders)
     await asyncio.sleep(3.0)  # drain what is in flight
-    stop_reading.set()
-    await asyncio.gather(*tasks)
+    await asyncio.gather(*(ws.close() for ws in sockets))
+    await asyncio.gather(*readers)
 
     expected = sum(len(members[tally.room_of[token]]) for token in tally.sent_at)
     delivered_once = 0
