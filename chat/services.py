@@ -7,7 +7,6 @@ stored, and nothing unchecked by moderation is ever broadcast.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,7 +23,7 @@ from minimentors.models import User
 from minimentors.roles import is_child, is_counsellor, is_mentor, is_staff_member, primary_role
 from moderation.services import raise_alert, report_submit, review_text
 
-from . import permissions, selectors
+from . import permissions, ratelimit, selectors
 from .events import QUEUE_MENTORS, Delivery, group_name, send_after_commit
 from .models import BubbleRequest, Membership, Message, Presence, Room
 
@@ -161,22 +159,6 @@ def socket_close(*, channel_name: str) -> None:
 # --- Messages ------------------------------------------------------------------------------
 
 
-def _rate_limit_take(user: Any) -> bool:
-    """A sliding window in the rate-limit cache: at most CHAT_RATE_LIMIT_MESSAGES in any
-    CHAT_RATE_LIMIT_SECONDS. With Redis it is shared by every Daphne process; embedded, there
-    is one Daphne process and the window lives in its memory (no write per message)."""
-    cache = caches["ratelimit"]
-    window = settings.CHAT_RATE_LIMIT_SECONDS
-    key = f"chat:rate:{user.pk}"
-    now = time.time()
-    stamps = [stamp for stamp in cache.get(key, []) if stamp > now - window]
-    if len(stamps) >= settings.CHAT_RATE_LIMIT_MESSAGES:
-        return False
-    stamps.append(now)
-    cache.set(key, stamps, timeout=window + 1)
-    return True
-
-
 def _hidden_notice(categories: Sequence[str]) -> dict[str, Any]:
     because = next(
         (words for category, words in HIDDEN_BECAUSE if category in categories),
@@ -258,7 +240,7 @@ def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> 
     # A re-send is found by the unique (author, client_id) constraint when it is stored, so
     # the common case costs no extra query; only a re-send refused by the rate limit looks
     # for its stored copy first (a re-send is answered, never refused).
-    if not _rate_limit_take(author):
+    if not ratelimit.take(author.pk):
         existing = _stored_copy(author, client_id)
         if existing is not None:
             return _duplicate(existing, room)

@@ -154,11 +154,6 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "minimentors",
         },
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "minimentors-rate",
-        },
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
@@ -179,8 +174,9 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "minimentors_cache",
         },
-        # Chat rate limits: the embedded site has one Daphne process (the in-memory channel
-        # layer cannot span two), so its own memory is the whole truth and costs no write.
+        # Chat rate limits (chat.ratelimit; with Redis they live in Redis): the embedded site
+        # has one Daphne process (the in-memory channel layer cannot span two), so its own
+        # memory is the whole truth and costs no write.
         "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
     _celery_dir = VAR_DIR / "celery"

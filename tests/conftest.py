@@ -23,12 +23,12 @@ MEMBER_PASSWORD = "sunny-badger-58"  # accounts a test adds to a live site
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Each test starts with empty chat rate-limit windows (process memory when embedded)."""
-    from django.core.cache import caches
+    """Each test starts with empty chat rate-limit windows (in Redis, or process memory)."""
+    from chat import ratelimit
 
-    caches["ratelimit"].clear()
+    ratelimit.reset()
     yield
-    caches["ratelimit"].clear()
+    ratelimit.reset()
 
 
 @pytest.fixture
