@@ -24,7 +24,7 @@ from minimentors.layers import DirectDispatch
 from minimentors.roles import is_mentor
 
 from . import permissions, pipeline, selectors, services
-from .events import QUEUE_MENTORS, group_name
+from .events import QUEUE_MENTORS, group_name, run_collecting
 from .heartbeat import heartbeat
 from .models import BubbleRequest, Room
 
@@ -62,8 +62,11 @@ class _ChatSocket(DirectDispatch, AsyncJsonWebsocketConsumer):
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         try:
-            await database_sync_to_async(services.socket_open)(
-                user=self.scope["user"], room=room, channel_name=self.channel_name
+            await run_collecting(
+                services.socket_open,
+                user=self.scope["user"],
+                room=room,
+                channel_name=self.channel_name,
             )
         except services.ChatError:
             await self.leave_groups()
@@ -83,7 +86,7 @@ class _ChatSocket(DirectDispatch, AsyncJsonWebsocketConsumer):
         await self.leave_groups()
         if self.opened:
             self.opened = False
-            await database_sync_to_async(services.socket_close)(channel_name=self.channel_name)
+            await run_collecting(services.socket_close, channel_name=self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         limit = settings.CHAT_MAX_FRAME_BYTES

@@ -15,14 +15,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 QUEUE_MENTORS = "mentors"
 
@@ -102,6 +105,28 @@ async def send_collected(collected: Collected) -> None:
     """Send events kept by ``collect``, in order, from the event loop."""
     for group, event, delivery in collected:
         await _deliver(group, event, delivery)
+
+
+async def run_collecting(function: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a service in the database thread and send the events it caused from the event loop.
+
+    Without this, each event is sent from the database thread, which then waits for the event
+    loop; on a busy server every other socket's database work waits behind it (a room filling
+    up after a restart sends a presence event per join). Events of transactions that committed
+    before the service raised are still sent, before the error is raised here."""
+
+    def call() -> tuple[T | None, Collected, Exception | None]:
+        with collect() as collected:
+            try:
+                return function(**kwargs), collected, None
+            except Exception as error:  # re-raised below, after the committed events are sent
+                return None, collected, error
+
+    result, collected, error = await database_sync_to_async(call)()
+    await send_collected(collected)
+    if error is not None:
+        raise error
+    return result  # type: ignore[return-value]
 
 
 def send_after_commit(group: str, event: Event, delivery: Delivery | None = None) -> None:

@@ -130,3 +130,52 @@ async def test_send_collected_reports_a_failed_group_and_still_sends_the_rest(
     assert to_room.ok
     assert (await asyncio.wait_for(layer.receive(channel), 1))["frame"]["id"] == 2
     assert any(USER in r.getMessage() for r in caplog.records if r.name == "chat.events")
+
+
+# --- run_collecting ---------------------------------------------------------------------------
+
+
+def commit_then_fail(fail: bool, log: list[str] | None = None) -> str:
+    """A service: one committed transaction, one rolled back, then perhaps an error."""
+    with transaction.atomic():
+        events.send_after_commit(ROOM, message_event(1))
+    try:
+        with transaction.atomic():
+            events.send_after_commit(ROOM, message_event(99))
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    if fail:
+        raise ValueError("the service refused")
+    if log is not None:
+        log.append("service done")
+    return "done"
+
+
+async def test_run_collecting_sends_the_events_once_the_service_is_done(layer, monkeypatch):
+    """The database thread never waits for the event loop to send."""
+    channel = await listening(layer, ROOM)
+    log: list[str] = []
+    group_send = layer.group_send
+
+    async def recording(group, event):
+        log.append("sent")
+        await group_send(group, event)
+
+    monkeypatch.setattr(layer, "group_send", recording)
+
+    assert await events.run_collecting(commit_then_fail, fail=False, log=log) == "done"
+
+    assert log == ["service done", "sent"]
+    assert (await layer.receive(channel))["frame"]["id"] == 1
+    assert await receives_nothing(layer, channel)  # the rolled-back event is never sent
+
+
+async def test_run_collecting_sends_what_committed_before_the_service_raised(layer):
+    channel = await listening(layer, ROOM)
+
+    with pytest.raises(ValueError, match="refused"):
+        await events.run_collecting(commit_then_fail, fail=True)
+
+    assert (await layer.receive(channel))["frame"]["id"] == 1
+    assert await receives_nothing(layer, channel)
