@@ -10,6 +10,10 @@ phases on the same server:
    CHAT_BENCH_ECHO=1): no authorisation, moderation or storage;
 2. chat: the real chat (/ws/rooms/<slug>/): rate limit, moderation, storage, broadcast.
 
+Before them, a short bare round that is not counted (--warm-up) warms the new server, so
+the bare figures are not those of a cold process. The clients read their sockets from the
+moment they open, as browsers do.
+
 Prints deliveries per second, send-to-receive latency p50/p95/p99, lost and duplicated
 deliveries (each must be 0), and the chat's p99 as a ratio of the bare consumer's.
 Target on 2 cores: chat p99 < 100 ms and < 3x the bare p99.
@@ -287,6 +291,9 @@ def main() -> int:
     parser.add_argument(
         "--connect-at-once", type=int, default=20, help="handshakes in flight while connecting"
     )
+    parser.add_argument(
+        "--warm-up", type=float, default=3.0, help="seconds of unmeasured bare sending first"
+    )
     parser.add_argument("--port", type=int, default=0, help="first port (default: free ones)")
     parser.add_argument(
         "--processes", type=int, default=1, help="Daphne processes side by side (needs Redis)"
@@ -305,6 +312,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="minimentors-bench-") as tmp:
         servers, accounts, ports = start_site(args, Path(tmp))
         try:
+            if args.warm_up > 0:
+                # A fresh server's first frames are slow once (about 120 ms in the first 0.3 s
+                # of a first bare phase, none in a second one): warm it before measuring.
+                print(f"Warm-up (not counted): bare, {args.warm_up:.0f} s…", flush=True)
+                asyncio.run(
+                    run_phase(
+                        name="warm-up",
+                        ports=ports,
+                        accounts=accounts,
+                        seconds=args.warm_up,
+                        interval=args.interval,
+                        bare=True,
+                        connect_at_once=args.connect_at_once,
+                    )
+                )
             results = {}
             for name, bare in (("bare", True), ("chat", False)):
                 print(
