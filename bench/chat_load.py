@@ -312,37 +312,31 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="minimentors-bench-") as tmp:
         servers, accounts, ports = start_site(args, Path(tmp))
         try:
-            if args.warm_up > 0:
-                # A fresh server's first frames are slow once (about 120 ms in the first 0.3 s
-                # of a first bare phase, none in a second one): warm it before measuring.
-                print(f"Warm-up (not counted): bare, {args.warm_up:.0f} s…", flush=True)
-                asyncio.run(
-                    run_phase(
-                        name="warm-up",
-                        ports=ports,
-                        accounts=accounts,
-                        seconds=args.warm_up,
-                        interval=args.interval,
-                        bare=True,
-                        connect_at_once=args.connect_at_once,
-                    )
-                )
-            results = {}
-            for name, bare in (("bare", True), ("chat", False)):
-                print(
-                    f"Phase {name}: {len(accounts)} clients for {args.seconds:.0f} s…", flush=True
-                )
-                results[name] = asyncio.run(
+
+            def phase(name: str, bare: bool, seconds: float) -> dict:
+                return asyncio.run(
                     run_phase(
                         name=name,
                         ports=ports,
                         accounts=accounts,
-                        seconds=args.seconds,
+                        seconds=seconds,
                         interval=args.interval,
                         bare=bare,
                         connect_at_once=args.connect_at_once,
                     )
                 )
+
+            if args.warm_up > 0:
+                # A fresh server's first frames are slow once (about 120 ms in the first 0.3 s
+                # of a first bare phase, none in a second one): warm it before measuring.
+                print(f"Warm-up (not counted): bare, {args.warm_up:.0f} s…", flush=True)
+                phase("warm-up", True, args.warm_up)
+            results = {}
+            for name, bare in (("bare", True), ("chat", False)):
+                print(
+                    f"Phase {name}: {len(accounts)} clients for {args.seconds:.0f} s…", flush=True
+                )
+                results[name] = phase(name, bare, args.seconds)
                 report(results[name])
         except BaseException:
             for log in sorted(Path(tmp).glob("daphne-*.log")):
