@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from .hooks import member_restriction
 from .models import AgeGroup, School
-from .services import child_sign_up, join_code_matches, username_check
+from .services import child_sign_up, join_code_matches, sign_up_cry_for_help, username_check
 
 
 class LoginForm(AuthenticationForm):
@@ -81,11 +81,14 @@ class SignUpForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password", error)
         school, code = data.get("school"), data.get("join_code")
-        if school and code and not join_code_matches(school=school, code=code):
+        code_matches = bool(school and code and join_code_matches(school=school, code=code))
+        if school and code and not code_matches:
             self.add_error(
                 "join_code",
                 "That join code doesn't match your school. Ask the teacher who runs MiniMentors.",
             )
+        if code_matches and self.has_error("username", code="cry_for_help"):
+            sign_up_cry_for_help(username=self.data.get("username", "").strip(), school=school)
         return data
 
     def save(self):

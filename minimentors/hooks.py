@@ -1,10 +1,11 @@
 """The accounts layer's doors to moderation.
 
 Accounts sit below moderation, so they reach it through settings (dotted paths) rather than
-imports: ``MEMBER_TEXT_REVIEW`` (the one moderation entry point) and
+imports: ``MEMBER_TEXT_REVIEW`` (the one moderation entry point), ``MEMBER_TEXT_ALERT`` (staff
+are alerted to a cry for help in text that is not a chat message) and
 ``MEMBER_RESTRICTION_CHECK`` (whether a member is muted or blocked from the site). Without
-them, the strict username pattern in ``validators.py`` is the only check and nobody is
-restricted.
+them, the strict username pattern in ``validators.py`` is the only check, nobody is alerted
+and nobody is restricted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ def review_member_text(text: str, *, context: str):
     if not dotted:
         return None
     return import_string(dotted)(text=text, context=context)
+
+
+def alert_member_text(text: str, *, verdict: Any, where: str) -> None:
+    """Tell staff, in real time, about ``text`` (flagged by ``verdict``) typed ``where``."""
+    dotted = getattr(settings, "MEMBER_TEXT_ALERT", "")
+    if dotted:
+        import_string(dotted)(text=text, verdict=verdict, where=where)
 
 
 def member_restriction(user: Any) -> str | None:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .audit import audit_record
-from .hooks import review_member_text
+from .hooks import alert_member_text, review_member_text
 from .models import AgeGroup, School, User
 from .roles import MEMBER_ROLES, Role, check_role_combination, role_grant
 from .validators import validate_username_shape
@@ -21,10 +21,21 @@ def join_code_matches(*, school: School, code: str) -> bool:
     return hmac.compare_digest(typed.encode(), school.join_code.upper().encode())
 
 
+CRY_FOR_HELP_NAME = (
+    "That name sounds like you might be having a really hard time. Thank you for telling us. "
+    "Please pick a different name for your account, and when you have joined, you can talk to "
+    "a MiniMentor. If you need to talk to someone now, call ChildLine free on 0800 1111, day "
+    "or night."
+)
+
+
 def username_check(username: str) -> None:
-    """Raise ``ValidationError`` with kind words if ``username`` cannot be used."""
+    """Raise ``ValidationError`` with kind words if ``username`` cannot be used. A cry for help
+    typed as a name is answered with help (code ``cry_for_help``), never as a rude word."""
     validate_username_shape(username)
     verdict = review_member_text(username, context="username")
+    if verdict is not None and verdict.is_cry_for_help:
+        raise ValidationError(CRY_FOR_HELP_NAME, code="cry_for_help")
     if verdict is not None and verdict.action != "allow":
         raise ValidationError(
             "Please pick a different name. Names can't have rude words or contact details.",
@@ -62,6 +73,17 @@ def member_add(
     role_grant(user=user, role=role)
     audit_record(actor=added_by, action="account.created", target=user, role=role)
     return user
+
+
+def sign_up_cry_for_help(*, username: str, school: School) -> None:
+    """A child trying to join typed a cry for help as their name: alert the counsellors, with
+    the school, since there is no account yet. Only called once the school's join code
+    matched, so nobody can flood the counsellors from the open sign-up page."""
+    verdict = review_member_text(username, context="username")
+    if verdict is not None and verdict.is_cry_for_help:
+        alert_member_text(
+            username, verdict=verdict, where=f"the sign-up page, as a new name ({school.name})"
+        )
 
 
 def child_sign_up(

@@ -298,6 +298,8 @@ HELPLINES = {
 }
 # The one moderation entry point, reached by the accounts layer through this setting.
 MEMBER_TEXT_REVIEW = "moderation.services.review_text"
+# How the accounts layer alerts staff to a cry for help typed outside a chat (a username).
+MEMBER_TEXT_ALERT = "moderation.services.alert_member_text"
 # Build the moderation engine when the ASGI server starts, not on the first message (tests
 # build it when they first need it, with the test database).
 MODERATION_WARM_AT_START = ENVIRONMENT != "test"

@@ -300,6 +300,20 @@ def raise_alert(
     return alert
 
 
+def alert_member_text(*, text: str, verdict: engine.Verdict, where: str) -> Alert:
+    """Staff's alert for flagged text typed outside a chat, such as a cry for help typed as a
+    name at sign-up (``MEMBER_TEXT_ALERT``). The words are in the alert: there may be no
+    account or message to read them from."""
+    what = "Cry for help" if verdict.is_cry_for_help else "Flagged words"
+    return raise_alert(
+        categories=verdict.categories,
+        severity=verdict.severity,
+        member=None,
+        summary=f"{what} typed on {where}: \u201c{text}\u201d",
+        reason=getattr(verdict, "reason", ""),
+    )
+
+
 # --- The alert workflow ----------------------------------------------------------------------
 
 

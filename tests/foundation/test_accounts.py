@@ -1,5 +1,7 @@
 """Accounts: a child joins with a username, password, age group, school and join code only."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -15,6 +17,7 @@ from minimentors.roles import (
     role_grant,
 )
 from minimentors.services import member_add
+from moderation.models import Alert
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +73,37 @@ def test_usernames_that_could_give_away_contact_details_or_are_malformed_are_ref
     assert response.status_code == 200
     assert not User.objects.filter(username=name).exists()
     assert 'class="invalid-feedback"' in response.content.decode()
+
+
+def test_a_cry_for_help_typed_as_a_name_is_answered_with_help_and_alerts_a_counsellor(
+    client, school
+):
+    response = client.post("/accounts/signup/", signup_data(school, username="iwanttodie"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    # Kind words and the helpline, under the name (every page's footer has ChildLine too).
+    [feedback] = re.findall(r'id="error_1_id_username"[^>]*>(.*?)</', page, re.S)
+    assert "really hard time" in feedback and "0800 1111" in feedback
+    assert "rude words" not in page
+    assert not User.objects.filter(username__iexact="iwanttodie").exists()
+    [alert] = Alert.objects.all()
+    assert "self_harm" in alert.categories and alert.member is None
+    assert "iwanttodie" in alert.summary and school.name in alert.summary
+
+
+def test_without_the_schools_join_code_a_cry_for_help_still_gets_help_but_raises_no_alert(
+    client, school
+):
+    data = signup_data(school, username="iwanttodie", join_code="WRONG123")
+    page = client.post("/accounts/signup/", data).content.decode()
+    assert "really hard time" in page
+    assert not Alert.objects.exists()  # the open page cannot be used to flood counsellors
+
+
+def test_a_rude_name_is_refused_as_rude_and_raises_no_alert(client, school):
+    page = client.post("/accounts/signup/", signup_data(school, username="shithead")).content
+    assert "rude words" in page.decode() and "really hard time" not in page.decode()
+    assert not Alert.objects.exists()
 
 
 def test_usernames_are_unique_whatever_their_case(client, school, child):
