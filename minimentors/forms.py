@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from .hooks import member_restriction
+from .hooks import member_block_notice
 from .models import AgeGroup, School
 from .services import child_sign_up, join_code_matches, sign_up_cry_for_help, username_check
 
@@ -28,11 +28,11 @@ class LoginForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
-        if member_restriction(user) == "blocked":
+        notice = member_block_notice(user)
+        if notice is not None:
             raise ValidationError(
-                "A moderator has stopped your account, so you can't log in right now. "
-                "If you think this is a mistake, you can ask us to look again at "
-                "/moderation/appeal/.",
+                f"{notice} You can't log in until then. If you think this is a mistake, you "
+                "can ask us to look again at /moderation/appeal/.",
                 code="blocked",
             )
 

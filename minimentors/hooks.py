@@ -2,10 +2,10 @@
 
 Accounts sit below moderation, so they reach it through settings (dotted paths) rather than
 imports: ``MEMBER_TEXT_REVIEW`` (the one moderation entry point), ``MEMBER_TEXT_ALERT`` (staff
-are alerted to a cry for help in text that is not a chat message) and
-``MEMBER_RESTRICTION_CHECK`` (whether a member is muted or blocked from the site). Without
-them, the strict username pattern in ``validators.py`` is the only check, nobody is alerted
-and nobody is restricted.
+are alerted to a cry for help in text that is not a chat message) and ``MEMBER_BLOCK_NOTICE``
+(whether a member is blocked from the site, and what they are told: until when, and why).
+Without them, the strict username pattern in ``validators.py`` is the only check, nobody is
+alerted and nobody is kept out.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ def alert_member_text(text: str, *, verdict: Any, where: str) -> None:
         import_string(dotted)(text=text, verdict=verdict, where=where)
 
 
-def member_restriction(user: Any) -> str | None:
-    """``"blocked"``, ``"muted"`` or ``None``."""
-    dotted = getattr(settings, "MEMBER_RESTRICTION_CHECK", "")
+def member_block_notice(user: Any) -> str | None:
+    """What a blocked member is told (until when, and why), or ``None`` if not blocked."""
+    dotted = getattr(settings, "MEMBER_BLOCK_NOTICE", "")
     if not dotted:
         return None
     return import_string(dotted)(user)

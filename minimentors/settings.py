@@ -317,9 +317,9 @@ ALERT_REPEAT_AFTER = timedelta(minutes=int(os.environ.get("ALERT_REPEAT_MINUTES"
 ON_CALL_STAFF = [u.strip() for u in os.environ.get("ON_CALL_STAFF", "").split(",") if u.strip()]
 # Longest chat message, in characters (longer ones get the "too_long" error).
 CHAT_MAX_MESSAGE_CHARS = 1000
-# Whether a member is muted or blocked from the site, asked by the login form, every chat
-# door and the sanction middleware: (user) -> "muted" | "blocked" | None.
-MEMBER_RESTRICTION_CHECK = "moderation.sanctions.member_restriction"
+# The login form asks whether a member is blocked from the site, and tells them until when and
+# why: (user) -> str | None.
+MEMBER_BLOCK_NOTICE = "moderation.sanctions.block_notice"
 # Benchmark only (bench/chat_load.py): a bare echo-and-broadcast socket at /ws/bench/echo/<room>/.
 CHAT_BENCH_ECHO = os.environ.get("CHAT_BENCH_ECHO", "") == "1" and not PRODUCTION
 

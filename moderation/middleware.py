@@ -8,7 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 
-from .sanctions import BLOCKED, member_restriction, warning_mark_seen, warning_unseen
+from .sanctions import (
+    BLOCK_NOTICE_KEY,
+    BLOCKED,
+    block_notice,
+    member_restriction,
+    warning_mark_seen,
+    warning_unseen,
+)
 
 
 class SanctionMiddleware:
@@ -19,7 +26,9 @@ class SanctionMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
             if member_restriction(user) == BLOCKED:
+                notice = block_notice(user)
                 logout(request)
+                request.session[BLOCK_NOTICE_KEY] = notice  # the blocked page shows it
                 return redirect("moderation:blocked")
             warning = warning_unseen(user)
             if warning is not None:

@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from minimentors.audit import audit_record
 from minimentors.roles import is_counsellor, is_moderator, is_safeguarding
@@ -22,6 +23,9 @@ from .models import RISK_CATEGORIES, Alert, BlockApproval, Sanction
 from .signals import member_blocked
 
 BLOCKED = "blocked"
+# Where the site-block middleware leaves the block notice for the blocked page (the member is
+# logged out by then, so the page cannot look it up).
+BLOCK_NOTICE_KEY = "block_notice"
 MUTED = "muted"
 
 
@@ -40,6 +44,22 @@ def _in_force(kind: str, now: datetime) -> Q:
 def sanction_in_force(member: Any, kind: str, now: datetime | None = None) -> Sanction | None:
     now = now or timezone.now()
     return Sanction.objects.filter(_in_force(kind, now), member=member).first()
+
+
+def block_notice(member: Any) -> str | None:
+    """What a blocked member is told, in words a child understands: until when, and why. None
+    when they are not blocked. Shown by the login form and the blocked page."""
+    block = sanction_in_force(member, Sanction.Kind.BLOCK)
+    if block is None:
+        return None
+    if block.ends_at is None:
+        until = "until a moderator lets you back"
+    else:
+        until = "until " + date_format(timezone.localtime(block.ends_at), "l j F, P")
+    reason = block.reason.strip()
+    if reason and reason[-1] not in ".!?":
+        reason += "."
+    return f"A moderator has stopped your account {until}. This is why: {reason}"
 
 
 def member_restriction(user: Any) -> str | None:

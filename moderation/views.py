@@ -27,6 +27,7 @@ from .forms import (
 )
 from .models import Alert, WatchedWord
 from .sanctions import (
+    BLOCK_NOTICE_KEY,
     SanctionRefused,
     block_approval_grant,
     member_restriction,
@@ -200,8 +201,11 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 def blocked(request: HttpRequest) -> HttpResponse:
-    """Where a blocked member lands: why, and how to appeal. Public, like the help pages."""
-    return render(request, "moderation/blocked.html")
+    """Where a blocked member lands: why, until when, and how to appeal. Public, like the help
+    pages; the notice comes from the session the site-block middleware left behind."""
+    return render(
+        request, "moderation/blocked.html", {"notice": request.session.get(BLOCK_NOTICE_KEY)}
+    )
 
 
 def appeal(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 
 from minimentors.models import AuditEntry, User
@@ -17,6 +18,7 @@ from moderation.sanctions import (
     SafeguardingFirst,
     SanctionRefused,
     block_approval_grant,
+    block_notice,
     member_restriction,
     sanction_block,
     sanction_lift,
@@ -79,6 +81,42 @@ def test_a_blocked_member_still_reaches_the_help_and_safety_pages(client, child,
     assert "ask us to look again" in blocked_page and "0800 1111" in blocked_page
     for path in ("/safety/", "/rules/", "/"):
         assert client.get(path).status_code == 200
+
+
+def test_a_blocked_child_is_told_until_when_and_why_at_the_login_form(client, child, moderator):
+    with time_machine.travel(datetime(2026, 5, 4, 10, 0, tzinfo=UK), tick=False):
+        sanction_block(member=child, actor=moderator, reason="You kept being unkind", days=3)
+        response = client.post("/accounts/login/", {"username": "amy", "password": PASSWORD})
+    html = response.content.decode()
+    assert "until Thursday 7 May, 10 a.m." in html  # UK time, in words a child reads
+    assert "This is why: You kept being unkind." in html
+    assert "/moderation/appeal/" in html
+
+
+def test_a_block_until_lifted_says_so(child, moderator):
+    sanction_block(member=child, actor=moderator, reason="Sharing rude pictures.")
+    assert block_notice(child) == (
+        "A moderator has stopped your account until a moderator lets you back. "
+        "This is why: Sharing rude pictures."
+    )
+    sanction_lift(member=child, actor=moderator, kind="block", reason="Appeal upheld.")
+    assert block_notice(child) is None
+
+
+def test_a_blocked_page_reached_from_a_surviving_session_shows_the_reason(client, child, moderator):
+    client.force_login(child)
+    # A block made straight in the table, so this session survives it (as one in another
+    # session store would): the middleware must catch it on the next page.
+    Sanction.objects.create(
+        member=child, kind=Sanction.Kind.BLOCK, reason="Bullying others.", created_by=moderator
+    )
+    response = client.get("/chat/", follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/moderation/blocked/"
+    assert "This is why: Bullying others." in page
+    assert client.get("/chat/").status_code == 302  # logged out
+    # Someone else opening the page sees only the general words.
+    assert "This is why" not in Client().get("/moderation/blocked/").content.decode()
 
 
 def test_blocking_a_child_with_an_open_risk_alert_needs_safeguarding_first(
