@@ -53,13 +53,17 @@ def block_notice(member: Any) -> str | None:
     if block is None:
         return None
     if block.ends_at is None:
-        until = "until a moderator lets you back"
+        until = "a moderator lets you back"
     else:
-        until = "until " + date_format(timezone.localtime(block.ends_at), "l j F, P")
-    reason = block.reason.strip()
-    if reason and reason[-1] not in ".!?":
-        reason += "."
-    return f"A moderator has stopped your account {until}. This is why: {reason}"
+        until = date_format(timezone.localtime(block.ends_at), "l j F, P")  # "… 10 a.m."
+    stopped = _full_stop(f"A moderator has stopped your account until {until}")
+    return f"{stopped} This is why: {_full_stop(block.reason)}"
+
+
+def _full_stop(sentence: str) -> str:
+    """End ``sentence`` with one full stop (a time like "10 a.m." already has it)."""
+    sentence = sentence.strip()
+    return sentence if not sentence or sentence[-1] in ".!?" else sentence + "."
 
 
 def member_restriction(user: Any) -> str | None:

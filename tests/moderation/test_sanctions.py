@@ -88,8 +88,8 @@ def test_a_blocked_child_is_told_until_when_and_why_at_the_login_form(client, ch
         sanction_block(member=child, actor=moderator, reason="You kept being unkind", days=3)
         response = client.post("/accounts/login/", {"username": "amy", "password": PASSWORD})
     html = response.content.decode()
-    assert "until Thursday 7 May, 10 a.m." in html  # UK time, in words a child reads
-    assert "This is why: You kept being unkind." in html
+    # UK time, in words a child reads, and one full stop after "a.m."
+    assert "until Thursday 7 May, 10 a.m. This is why: You kept being unkind. You" in html
     assert "/moderation/appeal/" in html
 
 
