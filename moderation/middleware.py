@@ -8,14 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 
-from .sanctions import (
-    BLOCK_NOTICE_KEY,
-    BLOCKED,
-    block_notice,
-    member_restriction,
-    warning_mark_seen,
-    warning_unseen,
-)
+from .sanctions import BLOCK_NOTICE_KEY, block_notice, warning_mark_seen, warning_unseen
 
 
 class SanctionMiddleware:
@@ -25,8 +18,8 @@ class SanctionMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
-            if member_restriction(user) == BLOCKED:
-                notice = block_notice(user)
+            notice = block_notice(user)  # None unless blocked: one query says both
+            if notice is not None:
                 logout(request)
                 request.session[BLOCK_NOTICE_KEY] = notice  # the blocked page shows it
                 return redirect("moderation:blocked")

@@ -67,9 +67,10 @@ def _full_stop(sentence: str) -> str:
 
 
 def member_restriction(user: Any) -> str | None:
-    """``"blocked"``, ``"muted"`` or ``None``: asked by every chat door (for every message),
-    the login form and the site-block middleware. It is one indexed query written out by hand:
-    building it through the ORM took eight times as long as running it, on every message."""
+    """``"blocked"``, ``"muted"`` or ``None``: asked by every chat door (for every message)
+    and the moderators' member page (the login form and the site-block middleware ask
+    ``block_notice``). It is one indexed query written out by hand: building it through the
+    ORM took eight times as long as running it, on every message."""
     if not getattr(user, "pk", None):
         return None
     ops = connection.ops
