@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 
 from .hooks import member_block_notice
 from .models import AgeGroup, School
-from .services import child_sign_up, join_code_matches, sign_up_cry_for_help, username_check
+from .services import (
+    CryForHelpName,
+    child_sign_up,
+    join_code_matches,
+    sign_up_cry_for_help,
+    username_check,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -66,9 +72,16 @@ class SignUpForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
+    # The name and refusal when the name typed was a cry for help (see ``clean``).
+    cry_for_help: tuple[str, CryForHelpName] | None = None
+
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
-        username_check(username)
+        try:
+            username_check(username)
+        except CryForHelpName as refused:
+            self.cry_for_help = (username, refused)
+            raise
         return username
 
     def clean(self) -> dict:
@@ -87,8 +100,9 @@ class SignUpForm(forms.Form):
                 "join_code",
                 "That join code doesn't match your school. Ask the teacher who runs MiniMentors.",
             )
-        if code_matches and self.has_error("username", code="cry_for_help"):
-            sign_up_cry_for_help(username=self.data.get("username", "").strip(), school=school)
+        if code_matches and self.cry_for_help is not None:
+            username, refused = self.cry_for_help
+            sign_up_cry_for_help(refused=refused, username=username, school=school)
         return data
 
     def save(self):

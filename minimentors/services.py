@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -29,13 +30,22 @@ CRY_FOR_HELP_NAME = (
 )
 
 
+class CryForHelpName(ValidationError):
+    """``username_check``'s answer to a name that is a cry for help. It carries the verdict, so
+    the alert that follows needs no second review."""
+
+    def __init__(self, verdict: Any) -> None:
+        super().__init__(CRY_FOR_HELP_NAME, code="cry_for_help")
+        self.verdict = verdict
+
+
 def username_check(username: str) -> None:
     """Raise ``ValidationError`` with kind words if ``username`` cannot be used. A cry for help
-    typed as a name is answered with help (code ``cry_for_help``), never as a rude word."""
+    typed as a name is answered with help (``CryForHelpName``), never as a rude word."""
     validate_username_shape(username)
     verdict = review_member_text(username, context="username")
     if verdict is not None and verdict.is_cry_for_help:
-        raise ValidationError(CRY_FOR_HELP_NAME, code="cry_for_help")
+        raise CryForHelpName(verdict)
     if verdict is not None and verdict.action != "allow":
         raise ValidationError(
             "Please pick a different name. Names can't have rude words or contact details.",
@@ -75,15 +85,13 @@ def member_add(
     return user
 
 
-def sign_up_cry_for_help(*, username: str, school: School) -> None:
+def sign_up_cry_for_help(*, refused: CryForHelpName, username: str, school: School) -> None:
     """A child trying to join typed a cry for help as their name: alert the counsellors, with
     the school, since there is no account yet. Only called once the school's join code
     matched, so nobody can flood the counsellors from the open sign-up page."""
-    verdict = review_member_text(username, context="username")
-    if verdict is not None and verdict.is_cry_for_help:
-        alert_member_text(
-            username, verdict=verdict, where=f"the sign-up page, as a new name ({school.name})"
-        )
+    alert_member_text(
+        username, verdict=refused.verdict, where=f"the sign-up page, as a new name ({school.name})"
+    )
 
 
 def child_sign_up(
