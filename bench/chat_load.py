@@ -6,8 +6,8 @@ Starts its own site (embedded default: SQLite and the in-memory channel layer, i
 var/ folder), creates the members and their sessions directly, starts Daphne, then runs two
 phases on the same server:
 
-1. bare: a bare echo-and-broadcast consumer (/ws/bench/echo/<room>/, only routed with
-   CHAT_BENCH_ECHO=1): no authorisation, moderation or storage;
+1. bare: a bare echo-and-broadcast consumer (/ws/bench/echo/<room>/, routed only by
+   bench/echo_asgi.py, which this benchmark serves): no authorisation, moderation or storage;
 2. chat: the real chat (/ws/rooms/<slug>/): rate limit, moderation, storage, broadcast.
 
 Before them, a short bare round that is not counted (--warm-up) warms the new server, so
@@ -224,7 +224,6 @@ def start_site(
         "DJANGO_DEBUG": "0",
         "MINIMENTORS_VAR_DIR": str(var_dir),
         "OPENING_HOURS": "00:00-24:00",
-        "CHAT_BENCH_ECHO": "1",
         "PYTHONUNBUFFERED": "1",
     }
     if args.redis_url:
@@ -260,7 +259,7 @@ def start_site(
         log = open(var_dir / f"daphne-{number}.log", "w")  # noqa: SIM115
         servers.append(subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "minimentors.asgi:application"],
+             "bench.echo_asgi:application"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         ))  # fmt: skip
         ports.append(port)

@@ -12,11 +12,8 @@ class ChatConfig(AppConfig):
         # make sure that is never silent.
         logging.getLogger("channels_redis.core").setLevel(logging.INFO)
         from moderation.context import register_message_context
-        from moderation.signals import member_blocked
 
         from .selectors import message_context
-        from .services import member_sockets_close
 
-        member_blocked.connect(member_sockets_close, dispatch_uid="chat.member_sockets_close")
         # The moderation queue shows the conversation around a flagged message.
         register_message_context(message_context)

@@ -170,27 +170,3 @@ class BubbleRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Bubble request #{self.pk} ({self.status})"
-
-
-class Presence(models.Model):
-    """One open websocket. Every Daphne process writes here, so they all agree on who is online
-    and how many sockets a member holds. ``seen_at`` is refreshed by a heartbeat; rows a
-    crashed process left behind go stale and are ignored, then swept."""
-
-    channel_name = models.CharField(max_length=200, unique=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_sockets"
-    )
-    room = models.ForeignKey(
-        Room, null=True, blank=True, on_delete=models.CASCADE, related_name="sockets"
-    )
-    # The role shown in the room's presence line ("child", "mentor", staff roles).
-    role = models.CharField(max_length=16, blank=True)
-    connected_at = models.DateTimeField(auto_now_add=True)
-    seen_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["room", "seen_at"], name="chat_presence_room_seen")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} on {self.channel_name}"

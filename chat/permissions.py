@@ -28,7 +28,7 @@ BLOCKED = "blocked"
 def is_room_member(user: Any, room: Room) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return Membership.objects.filter(room=room, user=user).exists()
+    return Membership.objects.filter(room=room, user_id=user.pk).exists()
 
 
 def posting_restriction(user: Any) -> str | None:

@@ -2,10 +2,11 @@
 
 Every message still goes through ``post_message`` on its own: its own checks, rate limit,
 verdict and transaction. The queue only changes how messages travel to the database thread
-and back. Messages that arrive while a batch is being stored go to the database thread
-together, and the events they cause are sent to the channel layer from the event loop, in
-the order they were stored, instead of the database thread stopping after each message to
-wait for the event loop. Under load the batches grow, so the cost per message falls.
+and back: messages that arrive while a batch is being stored go to the database thread
+together. Their events leave through the one event path (``minimentors.events``), which
+hands them to this event loop as they commit; each sender is answered once its message's
+events were sent (``events.flushed``), so it learns whether everyone got it. Under load the
+batches grow, so the cost per message falls.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
+from minimentors import events
 from minimentors.layers import PerLoop
 
-from . import events, services
+from . import services
 from .models import Room
 
 logger = logging.getLogger(__name__)
@@ -40,25 +42,23 @@ class _Item:
     future: asyncio.Future
 
 
-Outcome = tuple[services.PostResult | services.ChatError, events.Collected]
+Outcome = services.PostResult | services.ChatError
 
 
 def _store(batch: list[_Item]) -> list[Outcome]:
-    """In the database thread: ``post_message`` for each item, keeping each one's events."""
+    """In the database thread: ``post_message`` for each item."""
     outcomes: list[Outcome] = []
-    with events.collect() as collected:
-        for item in batch:
-            start = len(collected)
-            try:
-                result: services.PostResult | services.ChatError = services.post_message(
-                    author=item.author, room=item.room, text=item.text, client_id=item.client_id
-                )
-            except services.ChatError as error:
-                result = error
-            except Exception:
-                logger.exception("Posting a message in %s failed", item.room.label)
-                result = _unavailable()
-            outcomes.append((result, collected[start:]))
+    for item in batch:
+        try:
+            result: Outcome = services.post_message(
+                author=item.author, room=item.room, text=item.text, client_id=item.client_id
+            )
+        except services.ChatError as error:
+            result = error
+        except Exception:
+            logger.exception("Posting a message in %s failed", item.room.label)
+            result = _unavailable()
+        outcomes.append(result)
     return outcomes
 
 
@@ -89,9 +89,9 @@ class PostQueue:
                 outcomes = await database_sync_to_async(_store)(batch)
             except Exception:
                 logger.exception("Posting %s chat messages failed", len(batch))
-                outcomes = [(_unavailable(), []) for _ in batch]
-            for item, (result, collected) in zip(batch, outcomes, strict=True):
-                await events.send_collected(collected)
+                outcomes = [_unavailable() for _ in batch]
+            await events.flushed()
+            for item, result in zip(batch, outcomes, strict=True):
                 if not item.future.done():  # the socket may have gone meanwhile
                     item.future.set_result(result)
 

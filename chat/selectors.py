@@ -16,17 +16,17 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from minimentors.models import OpenSocket
 from minimentors.roles import is_staff_member
+from minimentors.sockets import STALE_AFTER
 
-from .models import BubbleRequest, Membership, Message, Presence, Room
+from .models import BubbleRequest, Membership, Message, Room
 
 User = get_user_model()
 
-# A socket's heartbeat refreshes its presence row this often; rows older than
-# PRESENCE_STALE_AFTER belong to a process that died and are ignored.
-PRESENCE_HEARTBEAT_SECONDS = 30
-PRESENCE_STALE_AFTER = timedelta(seconds=PRESENCE_HEARTBEAT_SECONDS * 3)
 RESUME_LIMIT = 500
+# The key of the mentors' queue group (``group_name("queue", QUEUE_MENTORS)``).
+QUEUE_MENTORS = "mentors"
 
 
 def message_frame(message: Message, *, client_id: str | None = None) -> dict[str, Any]:
@@ -119,20 +119,19 @@ class RoomPresence:
         return {"type": "presence", "children": self.children, "mentors": list(self.mentors)}
 
 
-def fresh_sockets() -> QuerySet[Presence]:
-    return Presence.objects.filter(seen_at__gte=timezone.now() - PRESENCE_STALE_AFTER)
+def room_place(room: Room) -> str:
+    """What an open socket on ``room`` records as its place (``minimentors.OpenSocket``)."""
+    return f"room.{room.pk}"
 
 
 def room_presence(*, room: Room) -> RoomPresence:
     """How many children and which mentors have the room open now, across every process."""
-    rows = fresh_sockets().filter(room=room).values_list("user_id", "role", "user__username")
+    rows = OpenSocket.objects.filter(
+        place=room_place(room), seen_at__gte=timezone.now() - STALE_AFTER
+    ).values_list("user_id", "role", "user__username")
     children = {user_id for user_id, role, _ in rows if role == "child"}
     mentors = sorted({name for _, role, name in rows if role == "mentor"})
     return RoomPresence(children=len(children), mentors=tuple(mentors))
-
-
-def open_socket_count(*, user: Any) -> int:
-    return fresh_sockets().filter(user=user).count()
 
 
 def general_rooms() -> QuerySet[Room]:

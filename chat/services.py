@@ -1,7 +1,7 @@
 """Chat writes. Every message goes through ``post_message``; every bubble request changes
 status through ``bubble_request_transition``. Writes run in ``transaction.atomic`` and their
-events leave through ``chat.events.send_after_commit``, so nothing is broadcast before it is
-stored, and nothing unchecked by moderation is ever broadcast.
+events leave through ``minimentors.events.send_event_on_commit``, so nothing is broadcast
+before it is stored, and nothing unchecked by moderation is ever broadcast.
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from minimentors.audit import audit_record
+from minimentors.events import Delivery, group_name, send_event_on_commit
 from minimentors.hours import hours_status
 from minimentors.models import User
 from minimentors.roles import is_child, is_counsellor, is_mentor, is_staff_member, primary_role
 from moderation.services import raise_alert, report_submit, review_text
 
 from . import permissions, ratelimit, selectors
-from .events import QUEUE_MENTORS, Delivery, group_name, send_after_commit
-from .models import BubbleRequest, Membership, Message, Presence, Room
+from .models import BubbleRequest, Membership, Message, Room
+from .selectors import QUEUE_MENTORS
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,6 @@ BUBBLE_REQUEST_EXPIRES_AFTER = timedelta(minutes=20)
 HELPLINE_WORDS = (
     "If you need to talk to someone now, you can call ChildLine free on 0800 1111, day or night."
 )
-RISK_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})
 
 # Why a message was hidden, in words a 9-year-old understands (first matching category wins).
 HIDDEN_BECAUSE = (
@@ -46,10 +46,6 @@ HIDDEN_BECAUSE = (
     ("link", "it had a link in it"),
     ("spam", "it looked like the same thing lots of times"),
 )
-
-
-# Sockets refreshed per query (well under every database's limit on bound parameters).
-HEARTBEAT_CHUNK = 500
 
 
 class ChatError(Exception):
@@ -99,61 +95,12 @@ def room_join(*, user: Any, room: Room) -> Membership | None:
     return membership
 
 
-def _presence_role(user: Any) -> str:
-    if is_child(user):
-        return "child"
-    if is_mentor(user):
-        return "mentor"
-    return "staff"
-
-
-def _send_presence(room: Room) -> None:
-    send_after_commit(
-        group_name("room", room.pk),
+def room_presence_send(*, room: Room) -> None:
+    """Who is in ``room`` now, to everyone in it, once the socket's record commits."""
+    send_event_on_commit(
         lambda: {"type": "chat.presence", "frame": selectors.room_presence(room=room).frame()},
+        [group_name("room", room.pk)],
     )
-
-
-def socket_open(*, user: Any, room: Room | None, channel_name: str) -> None:
-    """Record an open socket. Raises ``ChatError("too_many")`` when the member already holds
-    ``CHAT_MAX_SOCKETS_PER_MEMBER`` sockets (counted across every process). The user's row is
-    locked while counting, so two sockets opening at once cannot both slip under the cap."""
-    now = timezone.now()
-    with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        Presence.objects.filter(seen_at__lt=now - selectors.PRESENCE_STALE_AFTER).delete()
-        if selectors.open_socket_count(user=user) >= settings.CHAT_MAX_SOCKETS_PER_MEMBER:
-            raise ChatError(
-                "too_many", "You have MiniMentors open in too many places. Close one first."
-            )
-        if room is not None:
-            room_join(user=user, room=room)
-        Presence.objects.update_or_create(
-            channel_name=channel_name,
-            defaults={"user": user, "room": room, "role": _presence_role(user), "seen_at": now},
-        )
-        if room is not None:
-            _send_presence(room)
-
-
-def sockets_heartbeat(*, channel_names: Sequence[str]) -> int:
-    """Mark these sockets as still open (``chat.heartbeat`` calls it for a whole process)."""
-    now = timezone.now()
-    refreshed = 0
-    for start in range(0, len(channel_names), HEARTBEAT_CHUNK):
-        chunk = channel_names[start : start + HEARTBEAT_CHUNK]
-        refreshed += Presence.objects.filter(channel_name__in=chunk).update(seen_at=now)
-    return refreshed
-
-
-def socket_close(*, channel_name: str) -> None:
-    with transaction.atomic():
-        row = Presence.objects.select_related("room").filter(channel_name=channel_name).first()
-        if row is None:
-            return
-        row.delete()
-        if row.room is not None:
-            _send_presence(row.room)
 
 
 # --- Messages ------------------------------------------------------------------------------
@@ -354,14 +301,14 @@ def _store_and_broadcast(
             )
         )
     else:
-        send_after_commit(
-            group_name("room", room.pk),
+        send_event_on_commit(
             {
                 "type": "chat.message",
                 "frame": frame,
                 "author_id": author.pk,
                 "client_id": client_id,
             },
+            [group_name("room", room.pk)],
             result.delivery,
         )
 
@@ -407,8 +354,7 @@ def _bubble_handover(*, room: Room, author: Any, cry_for_help: bool, result: Pos
         )
     helper_ids = _bubble_mentor_ids(room, besides=author)
     if helper_ids:
-        send_after_commit(
-            group_name("room", room.pk),
+        send_event_on_commit(
             {
                 "type": "chat.notice",
                 "user_ids": helper_ids,
@@ -420,6 +366,7 @@ def _bubble_handover(*, room: Room, author: Any, cry_for_help: bool, result: Pos
                     handover=True,
                 ),
             },
+            [group_name("room", room.pk)],
         )
     if cry_for_help and is_child(author):
         result.sender_frames.append(
@@ -474,14 +421,14 @@ def bubble_request_transition(
 
 
 def _queue_taken(request: BubbleRequest) -> None:
-    send_after_commit(
-        group_name("queue", QUEUE_MENTORS),
+    send_event_on_commit(
         {"type": "chat.queue", "frame": {"type": "bubble_request_taken", "id": request.pk}},
+        [group_name("queue", QUEUE_MENTORS)],
     )
 
 
 def _tell_child(child_id: int, frame: dict[str, Any]) -> None:
-    send_after_commit(group_name("user", child_id), {"type": "chat.queue", "frame": frame})
+    send_event_on_commit({"type": "chat.queue", "frame": frame}, [group_name("user", child_id)])
 
 
 @transaction.atomic
@@ -501,7 +448,9 @@ def bubble_request_create(*, child: Any) -> BubbleRequest:
     request = BubbleRequest.objects.create(child=child)
     audit_record(actor=child, action="bubble_request.requested", target=request)
     frame = selectors.bubble_request_frame(request)
-    send_after_commit(group_name("queue", QUEUE_MENTORS), {"type": "chat.queue", "frame": frame})
+    send_event_on_commit(
+        {"type": "chat.queue", "frame": frame}, [group_name("queue", QUEUE_MENTORS)]
+    )
     return request
 
 
@@ -622,13 +571,13 @@ def bubble_join(*, counsellor: Any, room: Room) -> Membership:
     )
     if created:
         audit_record(actor=counsellor, action="bubble.counsellor_joined", target=room)
-        send_after_commit(
-            group_name("room", room.pk),
+        send_event_on_commit(
             {
                 "type": "chat.notice",
                 "user_ids": None,
                 "frame": notice(f"{counsellor.username} from the MiniMentors team has joined."),
             },
+            [group_name("room", room.pk)],
         )
     return membership
 
@@ -647,21 +596,20 @@ def bubble_close(*, user: Any, room: Room) -> bool:
     if request is not None:
         bubble_request_transition(request=request, to_status=Status.ENDED, actor=user)
     audit_record(actor=user, action="bubble.ended", target=room)
-    send_after_commit(
-        group_name("room", room.pk),
+    send_event_on_commit(
         {
             "type": "chat.notice",
             "user_ids": None,
             "frame": notice(f"This chat has ended. {user.username} ended it.", ended=True),
         },
+        [group_name("room", room.pk)],
     )
     room.refresh_from_db(fields=["risk_flagged_at"])
     if room.risk_flagged_at is not None:
         for mentor_id in room.memberships.filter(role=Membership.Role.MENTOR).values_list(
             "user_id", flat=True
         ):
-            send_after_commit(
-                group_name("user", mentor_id),
+            send_event_on_commit(
                 {
                     "type": "chat.notice",
                     "user_ids": None,
@@ -672,14 +620,9 @@ def bubble_close(*, user: Any, room: Room) -> bool:
                         debrief=True,
                     ),
                 },
+                [group_name("user", mentor_id)],
             )
     return True
-
-
-def bubble_staff_read_record(*, user: Any, room: Room) -> None:
-    """Audit a staff member reading a bubble they are not in (page or socket)."""
-    if permissions.bubble_read_needs_audit(user, room):
-        audit_record(actor=user, action="bubble.staff_read", target=room)
 
 
 def _bubble_child(room: Room) -> Any:
@@ -736,9 +679,3 @@ def help_request(*, member: Any, text: str, room: Room | None = None) -> None:
         room=room.label if room else "",
         member=member,
     )
-
-
-def member_sockets_close(*, member_id: int, **signal_kwargs: Any) -> None:
-    """Close every open chat socket of a member, on every process, with 4403 (connected to
-    ``moderation.signals.member_blocked``, which is sent after the block commits)."""
-    send_after_commit(group_name("user", member_id), {"type": "chat.close", "code": 4403})

@@ -13,6 +13,7 @@ from minimentors.models import User
 from minimentors.roles import is_child, is_counsellor, is_mentor, member_required
 
 from . import permissions, selectors, services
+from .access import access_bubble, access_room
 from .models import Message, Room
 
 
@@ -50,9 +51,7 @@ def _chat_page(request: HttpRequest, room: Room, **extra) -> HttpResponse:
 
 @member_required
 def room(request: HttpRequest, slug: str) -> HttpResponse:
-    chat_room = get_object_or_404(Room, slug=slug, kind=Room.Kind.GENERAL, closed_at__isnull=True)
-    if not permissions.can_read_room(request.user, chat_room):
-        raise Http404
+    chat_room = access_room(request.user, slug)
     services.room_join(user=request.user, room=chat_room)
     return _chat_page(request, chat_room)
 
@@ -60,10 +59,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
 @member_required
 def bubble(request: HttpRequest, bubble_id: int) -> HttpResponse:
     user = request.user
-    chat_room = get_object_or_404(Room, pk=bubble_id, kind=Room.Kind.BUBBLE)
-    if not permissions.can_read_bubble(user, chat_room):
-        raise Http404
-    services.bubble_staff_read_record(user=user, room=chat_room)
+    chat_room = access_bubble(user, bubble_id)
     member = permissions.is_room_member(user, chat_room)
     return _chat_page(
         request,
@@ -126,17 +122,10 @@ def bubble_open(request: HttpRequest) -> HttpResponse:
     return redirect("chat:bubble", bubble_id=chat_room.pk)
 
 
-def _readable_bubble(request: HttpRequest, bubble_id: int) -> Room:
-    chat_room = get_object_or_404(Room, pk=bubble_id, kind=Room.Kind.BUBBLE)
-    if not permissions.can_read_bubble(request.user, chat_room):
-        raise Http404
-    return chat_room
-
-
 @require_POST
 @member_required
 def bubble_join(request: HttpRequest, bubble_id: int) -> HttpResponse:
-    chat_room = _readable_bubble(request, bubble_id)
+    chat_room = access_bubble(request.user, bubble_id)
     try:
         services.bubble_join(counsellor=request.user, room=chat_room)
     except services.ChatError as error:
@@ -147,7 +136,7 @@ def bubble_join(request: HttpRequest, bubble_id: int) -> HttpResponse:
 @require_POST
 @member_required
 def bubble_end(request: HttpRequest, bubble_id: int) -> HttpResponse:
-    chat_room = _readable_bubble(request, bubble_id)
+    chat_room = access_bubble(request.user, bubble_id)
     services.bubble_close(user=request.user, room=chat_room)
     return redirect("chat:bubble", bubble_id=chat_room.pk)
 
@@ -155,7 +144,7 @@ def bubble_end(request: HttpRequest, bubble_id: int) -> HttpResponse:
 @require_POST
 @member_required
 def bubble_concern(request: HttpRequest, bubble_id: int) -> HttpResponse:
-    chat_room = _readable_bubble(request, bubble_id)
+    chat_room = access_bubble(request.user, bubble_id)
     try:
         services.bubble_raise_concern(
             user=request.user, room=chat_room, text=request.POST.get("concern", "")
@@ -191,7 +180,12 @@ def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
 @require_POST
 @member_required
 def help_request(request: HttpRequest) -> HttpResponse:
-    chat_room = Room.objects.filter(pk=request.POST.get("room") or 0).first()
+    room_id = request.POST.get("room", "")
+    chat_room = (
+        Room.objects.filter(pk=int(room_id)).first()
+        if room_id.isdigit() and len(room_id) < 18
+        else None
+    )
     if chat_room is not None and not permissions.can_read_room(request.user, chat_room):
         chat_room = None
     services.help_request(member=request.user, text=request.POST.get("words", ""), room=chat_room)

@@ -7,4 +7,4 @@ class MinimentorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the role-group bootstrap)
+        from . import checks, signals  # noqa: F401  (system checks; role groups, sockets)

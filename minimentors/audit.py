@@ -15,7 +15,7 @@ def audit_record(*, actor: Any, action: str, target: Any = None, **detail: Any) 
         target_type = f"{target._meta.app_label}.{target._meta.model_name}"
         target_id = str(target.pk)
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor_id=getattr(actor, "pk", None),
         actor_username=getattr(actor, "username", "") or "system",
         action=action,
         target_type=target_type,

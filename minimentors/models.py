@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .validators import validate_username_shape
 
@@ -119,3 +120,39 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)
+
+
+class OutboxEvent(models.Model):
+    """An event written by a process that serves no sockets (the Celery worker, beat, a
+    command), in the embedded default only: Daphne's relay sends it on and deletes it
+    (``minimentors.events``). Rows live for seconds; never content for the record."""
+
+    groups = models.JSONField()
+    event = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.event.get('type', '?')} to {', '.join(self.groups)}"
+
+
+class OpenSocket(models.Model):
+    """One open websocket of any kind, on any Daphne process. They all write here, so they
+    agree on how many sockets a member holds (the cap) and who is in a room (``place``).
+    ``seen_at`` is refreshed by each process's heartbeat; rows a dead process left behind stop
+    counting (``minimentors.sockets``)."""
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="open_sockets")
+    process = models.CharField(max_length=32, db_index=True)
+    # What the socket is open on: "room.<id>" for a chat room or bubble, else "".
+    place = models.CharField(max_length=64, blank=True)
+    # The role shown in a room's presence line ("child", "mentor", "staff").
+    role = models.CharField(max_length=16, blank=True)
+    connected_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["place", "seen_at"], name="open_socket_place_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.channel_name}"

@@ -8,6 +8,7 @@ staff. A staff role may be combined with another staff role; members are never s
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -47,12 +48,41 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Member:
+    """Who is at the other end of a websocket: found once, at the handshake, with their roles
+    (``minimentors.ws_auth``), and passed to every access check the socket makes, so that no
+    check needs the database on the event loop. ``member_changed`` events rebuild it."""
+
+    pk: int
+    username: str
+    roles: frozenset[str]
+    is_active: bool = True
+    is_authenticated: bool = True
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @classmethod
+    def of(cls, user: Any) -> Member:
+        """The member value of a logged-in user (one query for the roles)."""
+        roles = frozenset(user.groups.values_list("name", flat=True))
+        return cls(pk=user.pk, username=user.username, roles=roles, is_active=user.is_active)
+
+    def __str__(self) -> str:
+        return self.username
+
+
 class RoleConflict(ValueError):
     """A member (child or mentor) cannot also hold a staff role, nor child and mentor both."""
 
 
 def role_names(user: Any) -> frozenset[str]:
-    """The user's roles, read once per user object (a request's user lives for one request)."""
+    """The roles of a ``Member`` (a socket's, found at the handshake), or of a request's user
+    (read once per user object: a request's user lives for one request)."""
+    if isinstance(user, Member):
+        return user.roles
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_minimentors_roles", None)

@@ -320,8 +320,11 @@ CHAT_MAX_MESSAGE_CHARS = 1000
 # The login form asks whether a member is blocked from the site, and tells them until when and
 # why: (user) -> str | None.
 MEMBER_BLOCK_NOTICE = "moderation.sanctions.block_notice"
-# Benchmark only (bench/chat_load.py): a bare echo-and-broadcast socket at /ws/bench/echo/<room>/.
-CHAT_BENCH_ECHO = os.environ.get("CHAT_BENCH_ECHO", "") == "1" and not PRODUCTION
+# The one event path (minimentors.events): without Redis, processes that serve no sockets
+# (the Celery worker, beat, commands) hand their events to Daphne through an outbox table,
+# read this often. The test suite's own process sends straight to its in-memory layer.
+EVENTS_OUTBOX = not REDIS_URL and ENVIRONMENT != "test"
+EVENTS_OUTBOX_POLL_SECONDS = float(os.environ.get("EVENTS_OUTBOX_POLL_SECONDS", "0.25"))
 
 LOGGING = {
     "version": 1,

@@ -14,15 +14,27 @@ through untouched.
 from __future__ import annotations
 
 from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 
-from channels.auth import get_user
+from channels.db import database_sync_to_async
 from channels.sessions import CookieMiddleware
 from django.conf import settings
+from django.contrib import auth
+
+from .roles import Member
+
+
+def _find_member(session: Any) -> tuple[Any, Member | None]:
+    """In the database thread, in one trip: the session's user, checked as Django checks it
+    for a request (session hash included), and their ``Member`` value."""
+    user = auth.get_user(SimpleNamespace(session=session))
+    return user, (Member.of(user) if user.is_authenticated else None)
 
 
 class MemberMiddleware:
-    """Sets ``scope["session"]`` and ``scope["user"]`` (``AnonymousUser`` when not logged in)."""
+    """Sets ``scope["session"]``, ``scope["session_key"]``, ``scope["user"]`` (``AnonymousUser``
+    when not logged in) and ``scope["member"]`` (the ``Member`` with its roles, or None)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -33,7 +45,10 @@ class MemberMiddleware:
         store = import_module(settings.SESSION_ENGINE).SessionStore
         scope = dict(scope, session=store(scope["cookies"].get(settings.SESSION_COOKIE_NAME)))
         # One trip to the database thread: the session loads there, on first use.
-        scope["user"] = await get_user(scope)
+        scope["user"], scope["member"] = await database_sync_to_async(_find_member)(
+            scope["session"]
+        )
+        scope["session_key"] = scope["session"].session_key if scope["member"] else None
         return await self.inner(scope, receive, send)
 
 

@@ -19,6 +19,10 @@ def register_message_context(reader: MessageContextReader) -> None:
     _reader = reader
 
 
+def reader_registered() -> bool:
+    return _reader is not None
+
+
 def message_context(message_id: int | None, span: int = 10) -> list[dict[str, Any]]:
     """The message with ``span`` messages before and after it, oldest first."""
     if message_id is None or _reader is None:

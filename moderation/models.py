@@ -6,12 +6,16 @@ foreign key: the layers above register how to show them.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 
 from .engine import CATEGORIES
 
 CATEGORY_CHOICES = [(name, name.replace("_", " ")) for name in CATEGORIES]
+# Alerts in these categories also go to counsellors (and on-call staff out of hours).
+RISK_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})
 
 
 class WatchedWord(models.Model):
@@ -96,6 +100,7 @@ class Alert(models.Model):
     )
     reporter_words = models.TextField(blank=True)
     handed_to_counsellor = models.BooleanField(default=False)
+    handover_note = models.TextField(blank=True, help_text="What the moderator told counsellors.")
     reraised_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -134,11 +139,28 @@ class Alert(models.Model):
         return "We have got it. A grown-up will read it soon."
 
 
-# The alert workflow: which status may follow which.
-ALERT_TRANSITIONS: dict[str, frozenset[str]] = {
-    Alert.Status.NEW: frozenset({Alert.Status.ACKNOWLEDGED, Alert.Status.RESOLVED}),
-    Alert.Status.ACKNOWLEDGED: frozenset({Alert.Status.RESOLVED}),
-    Alert.Status.RESOLVED: frozenset(),
+class AlertStep(NamedTuple):
+    """One step of the alert workflow: from which statuses, to which status, and who hears
+    of the alert again (``""``: nobody; ``"counsellors"``; ``"everyone"``: all staff)."""
+
+    from_statuses: frozenset[str]
+    to: str
+    push: str = ""
+
+
+# The alert workflow, as data: every change of an alert is one of these steps, made by
+# ``moderation.services.alert_transition`` with its audit row.
+ALERT_STEPS: dict[str, AlertStep] = {
+    "acknowledge": AlertStep(frozenset({Alert.Status.NEW}), Alert.Status.ACKNOWLEDGED),
+    "resolve": AlertStep(
+        frozenset({Alert.Status.NEW, Alert.Status.ACKNOWLEDGED}), Alert.Status.RESOLVED
+    ),
+    "hand_over": AlertStep(
+        frozenset({Alert.Status.NEW, Alert.Status.ACKNOWLEDGED}),
+        Alert.Status.ACKNOWLEDGED,
+        push="counsellors",
+    ),
+    "raise_again": AlertStep(frozenset({Alert.Status.NEW}), Alert.Status.NEW, push="everyone"),
 }
 
 
@@ -232,6 +254,3 @@ class VerdictOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:40]}"
-
-
-RISK_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})

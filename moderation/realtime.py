@@ -1,4 +1,10 @@
-"""Channel-layer group names and frames for staff alerts: the one place that names them."""
+"""Who hears which alert live, and the alert frame: the one place that names them.
+
+The groups follow ``moderation.permissions.can_see_alert``: a moderator's feed joins the
+moderators' group (every alert), a counsellor's the counsellors' group (risk alerts and
+hand-overs), every staff feed the staff group (alerts raised again), and an on-call member's
+feed their own group (risk alerts out of hours).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,19 @@ from typing import Any
 
 from django.conf import settings
 
+from minimentors.events import group_name
 from minimentors.roles import Role, is_counsellor, is_moderator
 
 from .models import Alert
 
-MODERATORS_GROUP = "alerts.moderators"
-COUNSELLORS_GROUP = "alerts.counsellors"
+MODERATORS_GROUP = group_name("alerts", "moderators")
+COUNSELLORS_GROUP = group_name("alerts", "counsellors")
 # Every staff socket joins this; only re-raised alerts (nobody acknowledged them) go here.
-ALL_STAFF_GROUP = "alerts.staff"
+ALL_STAFF_GROUP = group_name("alerts", "staff")
 
 
 def on_call_group(user_id: int) -> str:
-    return f"alerts.on-call.{user_id}"
+    return group_name("alerts", f"on-call.{user_id}")
 
 
 def on_call_user_ids() -> list[int]:
@@ -31,16 +38,16 @@ def on_call_user_ids() -> list[int]:
     )
 
 
-def alert_groups_for_user(user: Any) -> list[str]:
-    """The groups a staff socket joins. One role group each, so a counsellor who is also a
+def alert_groups_for_member(member: Any) -> list[str]:
+    """The groups a staff feed joins. One role group each, so a counsellor who is also a
     moderator gets every alert once (the frame's id lets a page drop a repeat)."""
     groups = [ALL_STAFF_GROUP]
-    if is_moderator(user):
+    if is_moderator(member):
         groups.append(MODERATORS_GROUP)
-    elif is_counsellor(user):
+    elif is_counsellor(member):
         groups.append(COUNSELLORS_GROUP)
-    if user.username in settings.ON_CALL_STAFF:
-        groups.append(on_call_group(user.pk))
+    if member.username in settings.ON_CALL_STAFF:
+        groups.append(on_call_group(member.pk))
     return groups
 
 
@@ -57,9 +64,9 @@ def alert_groups_for_alert(
     return groups
 
 
-def alert_frame(alert: Alert) -> dict[str, Any]:
+def alert_frame(alert: Alert, *, reraised: bool = False) -> dict[str, Any]:
     """The `alert` frame of the websocket contract."""
-    return {
+    frame = {
         "type": "alert",
         "id": alert.pk,
         "severity": alert.severity,
@@ -69,3 +76,6 @@ def alert_frame(alert: Alert) -> dict[str, Any]:
         "summary": alert.summary,
         "raised_at": alert.raised_at.isoformat(),
     }
+    if reraised:
+        frame["reraised"] = True
+    return frame

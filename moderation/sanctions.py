@@ -18,9 +18,9 @@ from django.utils.formats import date_format
 
 from minimentors.audit import audit_record
 from minimentors.roles import is_counsellor, is_moderator, is_safeguarding
+from minimentors.sockets import member_sockets_close
 
 from .models import RISK_CATEGORIES, Alert, BlockApproval, Sanction
-from .signals import member_blocked
 
 BLOCKED = "blocked"
 # Where the site-block middleware leaves the block notice for the blocked page (the member is
@@ -183,8 +183,7 @@ def sanction_block(*, member: Any, actor: Any, reason: str, days: int | None = N
     ended = _member_sessions_end(member)
     audit_record(actor=actor, action="sanction.block", target=member, sanction=sanction.pk,
                  sessions_ended=ended)  # fmt: skip
-    member_id = member.pk
-    transaction.on_commit(lambda: member_blocked.send(sender=Sanction, member_id=member_id))
+    member_sockets_close(user_id=member.pk)
     return sanction
 
 

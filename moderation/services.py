@@ -17,19 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.exceptions import ChannelFull
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from minimentors.audit import audit_record
+from minimentors.events import send_event_on_commit
 from minimentors.hours import hours_status
 
 from . import engine
-from .models import ALERT_TRANSITIONS, Alert, VerdictOverride, WatchedWord, WatchedWordsVersion
+from .models import ALERT_STEPS, Alert, VerdictOverride, WatchedWord, WatchedWordsVersion
 from .realtime import alert_frame, alert_groups_for_alert
 
 logger = logging.getLogger(__name__)
@@ -248,25 +246,15 @@ def watched_words_import(*, pack: Any, actor: Any) -> int:
 # --- Alerts ------------------------------------------------------------------------------------
 
 
-def alert_broadcast(alert: Alert, *, reraised: bool = False) -> None:
-    """Push one alert to every staff socket allowed to see it. Runs after commit. Out of hours
-    a risk alert also goes to the on-call staff; a re-raised alert goes to every staff
-    member on duty."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    frame = alert_frame(alert)
-    if reraised:
-        frame["reraised"] = True
+def _alert_send(alert: Alert, *, reraised: bool = False) -> None:
+    """Push ``alert`` to every staff feed allowed to see it, once the transaction commits.
+    Out of hours a risk alert also goes to the on-call staff; an alert raised again goes to
+    every staff member on duty."""
     out_of_hours = not hours_status().is_open
-    for group in alert_groups_for_alert(alert, reraised=reraised, out_of_hours=out_of_hours):
-        try:
-            async_to_sync(layer.group_send)(group, {"type": "alert.raised", "alert": frame})
-        except ChannelFull:
-            logger.error("Alert %s could not be pushed to %s: channel full", alert.pk, group)
-        except Exception:
-            # The alert is stored and shows on the moderation queue; the push is best effort.
-            logger.exception("Alert %s could not be pushed to %s", alert.pk, group)
+    send_event_on_commit(
+        {"type": "alert.raised", "frame": alert_frame(alert, reraised=reraised)},
+        alert_groups_for_alert(alert, reraised=reraised, out_of_hours=out_of_hours),
+    )
 
 
 @transaction.atomic
@@ -296,7 +284,7 @@ def raise_alert(
         summary=summary[:300],
         reason=reason,
     )
-    transaction.on_commit(lambda: alert_broadcast(alert))
+    _alert_send(alert)
     return alert
 
 
@@ -318,43 +306,57 @@ def alert_member_text(*, text: str, verdict: engine.Verdict, where: str) -> Aler
 
 
 class AlertTransitionRefused(Exception):
-    """That status change is not allowed (see ``ALERT_TRANSITIONS``)."""
+    """That step is not allowed for the alert as it is (see ``ALERT_STEPS``)."""
 
 
 @transaction.atomic
-def alert_transition(*, alert: Alert, to: str, actor: Any, outcome: str = "") -> Alert:
-    """Move ``alert`` along the workflow and write the audit row. Resolving needs an outcome."""
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    if to not in ALERT_TRANSITIONS[alert.status]:
-        raise AlertTransitionRefused(f"An alert that is {alert.status} cannot become {to}.")
-    if to == Alert.Status.RESOLVED and not outcome.strip():
+def alert_transition(
+    *, alert: Alert, step: str, actor: Any, outcome: str = "", note: str = ""
+) -> Alert:
+    """Take one step of the alert workflow (``ALERT_STEPS``) and write its audit row; the only
+    writer of an alert's status. ``resolve`` needs an outcome; ``hand_over`` keeps the
+    moderator's note for the counsellors and pushes the alert to them; ``raise_again`` (beat,
+    ``actor`` None) pushes it to every staff member on duty, once. The alert row is locked,
+    so two staff acting at once take one step each, in turn."""
+    rule = ALERT_STEPS.get(step)
+    if rule is None:
+        raise AlertTransitionRefused(f"There is no alert step called {step!r}.")
+    alert = Alert.objects.select_for_update().select_related("member").get(pk=alert.pk)
+    if alert.status not in rule.from_statuses:
+        raise AlertTransitionRefused(
+            f"An alert that is {alert.get_status_display().lower()} cannot be given the "
+            f"step {step.replace('_', ' ')}."
+        )
+    if step == "resolve" and not outcome.strip():
         raise AlertTransitionRefused("Say what was done before resolving the alert.")
+    if step == "raise_again" and alert.reraised_at is not None:
+        raise AlertTransitionRefused("This alert was raised again already.")
     now = timezone.now()
-    alert.status = to
-    alert.handled_by = actor
-    alert.handled_at = now
-    if to == Alert.Status.ACKNOWLEDGED:
-        alert.acknowledged_at = now
-    if outcome:
-        alert.outcome = outcome.strip()
-    alert.save()
-    audit_record(actor=actor, action=f"alert.{to}", target=alert, outcome=bool(outcome))
-    return alert
-
-
-@transaction.atomic
-def alert_handover(*, alert: Alert, actor: Any, note: str = "") -> Alert:
-    """Hand an alert to the counsellors: they are alerted now (the counselling app will turn
-    this into a concern)."""
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    alert.handed_to_counsellor = True
-    if alert.status == Alert.Status.NEW:
-        alert.status = Alert.Status.ACKNOWLEDGED
-        alert.acknowledged_at = timezone.now()
+    from_status = alert.status
+    if step == "raise_again":
+        alert.reraised_at = now
+    else:
         alert.handled_by = actor
+        alert.handled_at = now
+    if rule.to == Alert.Status.ACKNOWLEDGED and alert.acknowledged_at is None:
+        alert.acknowledged_at = now
+    if step == "hand_over":
+        alert.handed_to_counsellor = True
+        alert.handover_note = note.strip()[:2000]
+    if outcome.strip():
+        alert.outcome = outcome.strip()
+    alert.status = rule.to
     alert.save()
-    audit_record(actor=actor, action="alert.handed_to_counsellor", target=alert)
-    transaction.on_commit(lambda: alert_broadcast(alert))
+    audit_record(
+        actor=actor,
+        action=f"alert.{step}",
+        target=alert,
+        from_status=from_status,
+        to_status=rule.to,
+        outcome=bool(outcome.strip()),
+    )
+    if rule.push:
+        _alert_send(alert, reraised=rule.push == "everyone")
     return alert
 
 
@@ -425,17 +427,18 @@ def verdict_override_record(
 
 def alerts_reraise_due(*, now: datetime | None = None) -> list[int]:
     """Raise again, to every staff member on duty, each high-severity alert nobody has
-    acknowledged within ``ALERT_REPEAT_AFTER``. Each alert is raised again once."""
+    acknowledged within ``ALERT_REPEAT_AFTER`` (each once, through ``alert_transition``).
+    Returns the ids raised again."""
     now = now or timezone.now()
-    cutoff = now - settings.ALERT_REPEAT_AFTER
-    due = list(
-        Alert.objects.filter(
-            status=Alert.Status.NEW, severity__gte=3, reraised_at__isnull=True,
-            raised_at__lte=cutoff,
-        )
-    )  # fmt: skip
-    for alert in due:
-        Alert.objects.filter(pk=alert.pk).update(reraised_at=now)
-        alert.reraised_at = now
-        alert_broadcast(alert, reraised=True)
-    return [alert.pk for alert in due]
+    due = Alert.objects.filter(
+        status=Alert.Status.NEW, severity__gte=3, reraised_at__isnull=True,
+        raised_at__lte=now - settings.ALERT_REPEAT_AFTER,
+    ).values_list("pk", flat=True)  # fmt: skip
+    raised = []
+    for alert_id in list(due):
+        try:
+            alert_transition(alert=Alert(pk=alert_id), step="raise_again", actor=None)
+        except AlertTransitionRefused:
+            continue  # acknowledged (or raised again) in the meantime
+        raised.append(alert_id)
+    return raised

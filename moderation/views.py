@@ -16,6 +16,7 @@ from minimentors.models import User
 from minimentors.roles import Role, member_required, role_required
 
 from . import selectors
+from .access import access_alert
 from .forms import (
     AppealForm,
     ApprovalForm,
@@ -39,7 +40,6 @@ from .sanctions import (
 )
 from .services import (
     AlertTransitionRefused,
-    alert_handover,
     alert_transition,
     appeal_submit,
     report_submit,
@@ -69,18 +69,21 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.MODERATOR)
 def alert_act(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
-    alert = get_object_or_404(Alert, pk=alert_id)
+    alert = access_alert(request.user, alert_id)
     try:
         if action == "acknowledge":
-            alert_transition(alert=alert, to=Alert.Status.ACKNOWLEDGED, actor=request.user)
+            alert_transition(alert=alert, step="acknowledge", actor=request.user)
         elif action == "resolve":
             form = ResolveForm(request.POST)
             outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
-            alert_transition(
-                alert=alert, to=Alert.Status.RESOLVED, actor=request.user, outcome=outcome
-            )
+            alert_transition(alert=alert, step="resolve", actor=request.user, outcome=outcome)
         elif action == "handover":
-            alert_handover(alert=alert, actor=request.user)
+            alert_transition(
+                alert=alert,
+                step="hand_over",
+                actor=request.user,
+                note=request.POST.get("note", "")[:2000],
+            )
         elif action == "override":
             form = OverrideForm(request.POST)
             if not form.is_valid():

@@ -11,12 +11,12 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
-import chat.consumers
+import minimentors.sockets
 from chat import permissions, services
-from chat.models import Message, Presence
+from chat.models import Message
 from chat.routing import websocket_urlpatterns
-from minimentors.models import AuditEntry
-from minimentors.roles import Role
+from minimentors.models import AuditEntry, OpenSocket
+from minimentors.roles import Member, Role
 from tests.chat.test_services import everyone_is_muted
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,13 +24,16 @@ application = URLRouter(websocket_urlpatterns)
 
 
 async def open_socket(user, path: str) -> WebsocketCommunicator:
+    """A socket as the handshake leaves it: the user and their ``Member`` in the scope."""
     communicator = WebsocketCommunicator(application, path)
     if user is not None:
         communicator.scope["user"] = user
+        communicator.scope["member"] = await database_sync_to_async(Member.of)(user)
     else:
         from django.contrib.auth.models import AnonymousUser
 
         communicator.scope["user"] = AnonymousUser()
+        communicator.scope["member"] = None
     connected, _ = await communicator.connect()
     assert connected
     return communicator
@@ -245,7 +248,7 @@ async def test_a_frame_over_the_size_limit_is_refused_before_it_is_parsed(
         raise AssertionError("parsed a frame that was too big")
 
     amy = await open_socket(child, "/ws/rooms/general/")
-    monkeypatch.setattr(chat.consumers, "json", SimpleNamespace(loads=never))
+    monkeypatch.setattr(minimentors.sockets, "json", SimpleNamespace(loads=never))
     await send_raw(amy, "{" + "x" * settings.CHAT_MAX_FRAME_BYTES)
     assert (await next_frame(amy))["code"] == "too_long"
     monkeypatch.undo()
@@ -315,7 +318,7 @@ async def test_presence_counts_children_and_names_mentors(child, mentor, general
     await mia.disconnect()
     assert await next_frame(amy, skip=()) == {"type": "presence", "children": 1, "mentors": []}
     await amy.disconnect()
-    assert not await database_sync_to_async(Presence.objects.exists)()
+    assert not await database_sync_to_async(OpenSocket.objects.exists)()
 
 
 async def test_mentors_see_requests_arrive_and_get_taken_and_the_child_is_moved(

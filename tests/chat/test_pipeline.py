@@ -13,8 +13,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from chat import pipeline, services
-from chat.events import group_name
 from chat.models import Message
+from minimentors.events import group_name
 from tests.channel_helpers import receives_nothing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -190,7 +190,7 @@ async def test_a_failing_channel_layer_is_reported_in_the_delivery_but_the_messa
         raise ConnectionError("channel layer down")
 
     monkeypatch.setattr(layer, "group_send", broken_group_send)
-    with caplog.at_level(logging.ERROR, logger="chat.events"):
+    with caplog.at_level(logging.ERROR, logger="minimentors.events"):
         result = await post(amy, room, "still stored")
 
     assert not result.delivery.ok
@@ -198,6 +198,6 @@ async def test_a_failing_channel_layer_is_reported_in_the_delivery_but_the_messa
     rows = await database_sync_to_async(stored)()
     assert [(pk, text) for pk, _, text in rows] == [(result.message.pk, "still stored")]
     assert any(
-        r.name == "chat.events" and r.levelno == logging.ERROR and "chat.message" in r.getMessage()
+        r.name == "minimentors.events" and r.levelno == logging.ERROR and "chat.message" in r.getMessage()
         for r in caplog.records
     )

@@ -8,7 +8,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from chat import permissions, services
+from chat.access import access_bubble
 from chat.models import BubbleRequest, Message, Room
+from minimentors.access import NotFound
 from minimentors.models import AuditEntry
 from minimentors.roles import Role
 from tests.chat.conftest import membership_roles, raised_alerts
@@ -358,12 +360,18 @@ def test_a_counsellor_who_joins_a_bubble_may_post_in_it(counsellor, bubble):
     assert Message.objects.count() == 1
 
 
-def test_a_staff_read_of_a_bubble_is_audited_but_a_members_is_not(child, moderator, bubble):
-    services.bubble_staff_read_record(user=child, room=bubble)
+def test_a_staff_read_of_a_bubble_is_audited_but_a_members_is_not(
+    child, other_child, moderator, bubble
+):
+    assert access_bubble(child, bubble.pk) == bubble
     assert not AuditEntry.objects.filter(action="bubble.staff_read").exists()
-    services.bubble_staff_read_record(user=moderator, room=bubble)
+    assert access_bubble(moderator, str(bubble.pk)) == bubble
     entry = AuditEntry.objects.get(action="bubble.staff_read")
     assert entry.actor == moderator and entry.target_id == str(bubble.pk)
+    # Another child, a missing id and a bad id are one and the same "not found".
+    for member, key in ((other_child, bubble.pk), (child, 10**9), (child, "-4"), (child, "x")):
+        with pytest.raises(NotFound):
+            access_bubble(member, key)
 
 
 def test_nobody_can_post_in_an_ended_bubble(child, bubble):

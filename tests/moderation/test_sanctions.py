@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from minimentors.events import capture_events, group_name
 from minimentors.models import AuditEntry, User
 from moderation.models import Sanction
 from moderation.sanctions import (
@@ -26,7 +27,6 @@ from moderation.sanctions import (
     sanction_warn,
 )
 from moderation.services import raise_alert
-from moderation.signals import member_blocked
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -45,19 +45,16 @@ def test_a_mute_stops_posting_and_ends_on_time(child, moderator):
 
 
 def test_blocking_ends_every_session_refuses_login_and_unblocking_restores_it(
-    client, child, moderator, django_capture_on_commit_callbacks
+    client, child, moderator
 ):
     client.post("/accounts/login/", {"username": "amy", "password": PASSWORD})
     assert client.get("/chat/").status_code == 200
-    sent = []
-    member_blocked.connect(lambda **kw: sent.append(kw["member_id"]), weak=False,
-                           dispatch_uid="test-block")  # fmt: skip
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            sanction_block(member=child, actor=moderator, reason="Bullying others.")
-    finally:
-        member_blocked.disconnect(dispatch_uid="test-block")
-    assert sent == [child.pk]  # chat closes every socket of the member on this signal
+    with capture_events() as sent:
+        sanction_block(member=child, actor=moderator, reason="Bullying others.")
+    # Every open socket of the member, on every process, is closed with 4403.
+    assert [(e.groups, e.event) for e in sent] == [
+        ((group_name("user", child.pk),), {"type": "socket.close", "code": 4403})
+    ]
     sessions = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
     assert str(child.pk) not in sessions
     assert client.get("/chat/").status_code == 302  # the old session is gone

@@ -102,7 +102,7 @@ def test_a_risk_alert_reaches_moderators_and_counsellors_and_others_only_moderat
                         summary="cry for help", room="general")  # fmt: skip
     for channel in (moderators, counsellors):
         event = async_to_sync(layer.receive)(channel)
-        assert event["alert"]["id"] == alert.pk and event["alert"]["member"] == "amy"
+        assert event["frame"]["id"] == alert.pk and event["frame"]["member"] == "amy"
     raise_alert(categories=["profanity"], severity=1, member=child, summary="swearing")
-    assert async_to_sync(layer.receive)(moderators)["alert"]["categories"] == ["profanity"]
+    assert async_to_sync(layer.receive)(moderators)["frame"]["categories"] == ["profanity"]
     assert Alert.objects.count() == 2

@@ -10,9 +10,12 @@ import time_machine
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from minimentors.events import capture_events
+from minimentors.models import AuditEntry
 from minimentors.roles import Role
 from moderation.models import Alert, VerdictOverride, WatchedWord
-from moderation.realtime import ALL_STAFF_GROUP, on_call_group
+from moderation.permissions import can_see_alert
+from moderation.realtime import ALL_STAFF_GROUP, COUNSELLORS_GROUP, on_call_group
 from moderation.sanctions import sanction_block, sanction_mute
 from moderation.services import (
     AlertTransitionRefused,
@@ -55,13 +58,40 @@ def test_the_queue_puts_the_most_severe_then_the_oldest_first(client, child, mod
 def test_alerts_move_only_along_the_workflow_and_resolving_needs_an_outcome(child, moderator):
     alert = raise_alert(categories=["bullying"], severity=2, member=child, summary="mean")
     with pytest.raises(AlertTransitionRefused, match="Say what was done"):
-        alert_transition(alert=alert, to=Alert.Status.RESOLVED, actor=moderator)
-    alert_transition(alert=alert, to=Alert.Status.ACKNOWLEDGED, actor=moderator)
-    alert_transition(alert=alert, to=Alert.Status.RESOLVED, actor=moderator, outcome="Warned.")
-    with pytest.raises(AlertTransitionRefused):
-        alert_transition(alert=alert, to=Alert.Status.ACKNOWLEDGED, actor=moderator)
+        alert_transition(alert=alert, step="resolve", actor=moderator)
+    alert_transition(alert=alert, step="acknowledge", actor=moderator)
+    alert_transition(alert=alert, step="resolve", actor=moderator, outcome="Warned.")
+    for step in ("acknowledge", "hand_over", "raise_again", "resolve"):
+        with pytest.raises(AlertTransitionRefused):
+            alert_transition(alert=alert, step=step, actor=moderator, outcome="Again.")
     alert.refresh_from_db()
     assert alert.handled_by == moderator and alert.outcome == "Warned."
+    steps = AuditEntry.objects.filter(
+        target_type="moderation.alert", target_id=str(alert.pk)
+    ).order_by("id")
+    assert [(e.action, e.detail["to_status"]) for e in steps] == [
+        ("alert.acknowledge", "acknowledged"),
+        ("alert.resolve", "resolved"),
+    ]
+
+
+def test_a_hand_over_keeps_the_note_tells_counsellors_live_and_is_audited(
+    child, moderator, counsellor
+):
+    alert = raise_alert(categories=["bullying"], severity=2, member=child, summary="mean")
+    with capture_events() as sent:
+        alert_transition(alert=alert, step="hand_over", actor=moderator, note="Please call her.")
+    alert.refresh_from_db()
+    assert alert.handed_to_counsellor and alert.handover_note == "Please call her."
+    assert alert.status == Alert.Status.ACKNOWLEDGED and alert.acknowledged_at is not None
+    [event] = sent
+    assert COUNSELLORS_GROUP in event.groups and event.frame["id"] == alert.pk
+    assert can_see_alert(counsellor, alert)
+    assert AuditEntry.objects.filter(action="alert.hand_over", actor=moderator).count() == 1
+    alert_transition(alert=alert, step="resolve", actor=moderator, outcome="Counsellor called.")
+    with capture_events() as sent, pytest.raises(AlertTransitionRefused):
+        alert_transition(alert=alert, step="hand_over", actor=moderator)  # resolved: no re-push
+    assert sent == []
 
 
 def test_a_child_reports_something_and_hears_back_in_plain_words(client, child, moderator):
@@ -71,9 +101,9 @@ def test_a_child_reports_something_and_hears_back_in_plain_words(client, child, 
     report = Alert.objects.get(kind=Alert.Kind.REPORT)
     assert report.reporter == child and report.reporter_words == "ben keeps calling me names"
     assert "A grown-up will read it soon" in client.get("/moderation/my-reports/").content.decode()
-    alert_transition(alert=report, to=Alert.Status.ACKNOWLEDGED, actor=moderator)
+    alert_transition(alert=report, step="acknowledge", actor=moderator)
     assert "A grown-up has read it" in client.get("/moderation/my-reports/").content.decode()
-    alert_transition(alert=report, to=Alert.Status.RESOLVED, actor=moderator, outcome="Spoke.")
+    alert_transition(alert=report, step="resolve", actor=moderator, outcome="Spoke.")
     assert "We have sorted it" in client.get("/moderation/my-reports/").content.decode()
 
 
@@ -125,23 +155,24 @@ def test_an_unacknowledged_high_severity_alert_is_raised_again_after_the_set_tim
     child, moderator, settings
 ):
     settings.ALERT_REPEAT_AFTER = timedelta(minutes=5)
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(ALL_STAFF_GROUP, channel)
     start = datetime(2026, 5, 4, 10, 0, tzinfo=UK)
     with time_machine.travel(start, tick=False):
         urgent = raise_alert(categories=["self_harm"], severity=3, member=child, summary="help")
         raise_alert(categories=["profanity"], severity=1, member=child, summary="swear")
         handled = raise_alert(categories=["abuse"], severity=3, member=child, summary="told")
-        alert_transition(alert=handled, to=Alert.Status.ACKNOWLEDGED, actor=moderator)
+        alert_transition(alert=handled, step="acknowledge", actor=moderator)
     with time_machine.travel(start + timedelta(minutes=4, seconds=59), tick=False):
         assert alerts_reraise_due() == []
-    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+    with time_machine.travel(start + timedelta(minutes=5), tick=False), capture_events() as sent:
         assert alerts_reraise_due() == [urgent.pk]
-        event = async_to_sync(layer.receive)(channel)
-        assert event["alert"]["id"] == urgent.pk and event["alert"]["reraised"] is True
-    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+    assert [(e.groups, e.frame["id"], e.frame["reraised"]) for e in sent] == [
+        ((ALL_STAFF_GROUP,), urgent.pk, True)
+    ]
+    raised_again = AuditEntry.objects.get(action="alert.raise_again")
+    assert raised_again.actor is None and raised_again.actor_username == "system"
+    with time_machine.travel(start + timedelta(minutes=10), tick=False), capture_events() as sent:
         assert alerts_reraise_due() == []  # once only
+    assert sent == []
 
 
 def test_out_of_hours_a_risk_alert_also_reaches_the_on_call_staff(
@@ -162,7 +193,7 @@ def test_out_of_hours_a_risk_alert_also_reaches_the_on_call_staff(
                 event = async_to_sync(asyncio.wait_for)(layer.receive(channel), 0.5)
             except TimeoutError:
                 return []
-            return [event["alert"]["id"]]
+            return [event["frame"]["id"]]
 
     night = datetime(2026, 5, 4, 23, 30, tzinfo=UK)
     assert len(alerts_reaching_on_call(night, categories=["abuse"], severity=3, summary="n")) == 1
