@@ -1,6 +1,6 @@
 # MiniMentors: two commands do everything on a fresh machine.
 #   make run   virtualenv, install, migrate, seed demo accounts, serve with workers
-#   make test  virtualenv, install, lint, every test (embedded, then PostgreSQL + Redis)
+#   make test  virtualenv, install, lint (ruff, mypy), every test (embedded, then PostgreSQL + Redis)
 
 PYTHON ?= python3.11
 VENV ?= .venv
@@ -28,11 +28,12 @@ migrate: install
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo "MiniMentors is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops every process)"
-	$(VENV)/bin/honcho start -f Procfile
+	$(PY) -m minimentors.supervise -f Procfile
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	MINIMENTORS_ENV=test $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +30,6 @@ from .selectors import QUEUE_MENTORS
 logger = logging.getLogger(__name__)
 
 CLIENT_ID_MAX_LENGTH = 64
-BUBBLE_REQUEST_EXPIRES_AFTER = timedelta(minutes=20)
 HELPLINE_WORDS = (
     "If you need to talk to someone now, you can call ChildLine free on 0800 1111, day or night."
 )
@@ -510,12 +508,12 @@ def bubble_request_cancel(*, child: Any, request_id: int) -> None:
 
 
 def bubble_requests_expire(*, now: Any = None) -> int:
-    """Waiting requests older than ``BUBBLE_REQUEST_EXPIRES_AFTER``, and every waiting
+    """Waiting requests older than ``settings.BUBBLE_REQUEST_EXPIRES_AFTER``, and every waiting
     request once MiniMentors are away, expire; the child is told where to get help."""
     now = now or timezone.now()
     waiting = BubbleRequest.objects.filter(status=Status.REQUESTED)
     if hours_status(now).is_open:
-        waiting = waiting.filter(created_at__lt=now - BUBBLE_REQUEST_EXPIRES_AFTER)
+        waiting = waiting.filter(created_at__lt=now - settings.BUBBLE_REQUEST_EXPIRES_AFTER)
     expired = 0
     for request in waiting:
         with transaction.atomic():

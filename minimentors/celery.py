@@ -11,6 +11,9 @@ app = Celery("minimentors")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Imported after the app reads its settings: the every-minute jobs follow BEAT_TICK_SECONDS.
+from django.conf import settings  # noqa: E402
+
 app.conf.beat_schedule = {
     "purge-expired-records-daily": {
         "task": "minimentors.tasks.purge_expired",
@@ -18,10 +21,10 @@ app.conf.beat_schedule = {
     },
     "expire-bubble-requests": {
         "task": "chat.expire_bubble_requests",
-        "schedule": 60.0,
+        "schedule": settings.BEAT_TICK_SECONDS,
     },
     "reraise-unacknowledged-alerts": {
         "task": "moderation.tasks.alerts_reraise",
-        "schedule": 60.0,
+        "schedule": settings.BEAT_TICK_SECONDS,
     },
 }

@@ -26,6 +26,7 @@ Tests capture what a write sends with ``capture_events``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import uuid
@@ -152,7 +153,9 @@ def _dispatch(groups: tuple[str, ...], event: Event, delivery: Delivery | None) 
     async_to_sync(_deliver)(groups, prepared, delivery)
 
 
-async def _deliver(groups: tuple[str, ...], event: dict[str, Any], delivery: Delivery | None):
+async def _deliver(
+    groups: tuple[str, ...], event: dict[str, Any], delivery: Delivery | None
+) -> None:
     layer = get_channel_layer()
     for group in groups:
         try:
@@ -197,10 +200,14 @@ class _Sender:
     """One per loop: sends events in the order they were handed over."""
 
     def __init__(self) -> None:
-        self.queue: asyncio.Queue[tuple] = asyncio.Queue()
-        self.task: asyncio.Task | None = None
+        self.queue: asyncio.Queue[tuple[tuple[str, ...], dict[str, Any], Delivery | None]] = (
+            asyncio.Queue()
+        )
+        self.task: asyncio.Task[None] | None = None
 
-    def put(self, groups: tuple[str, ...], event: dict[str, Any], delivery: Delivery | None):
+    def put(
+        self, groups: tuple[str, ...], event: dict[str, Any], delivery: Delivery | None
+    ) -> None:
         self.queue.put_nowait((groups, event, delivery))
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run())
@@ -217,7 +224,9 @@ class _Sender:
 _senders = PerLoop(_Sender)
 
 
-def _hand_over(groups: tuple[str, ...], event: dict[str, Any], delivery: Delivery | None):
+def _hand_over(
+    groups: tuple[str, ...], event: dict[str, Any], delivery: Delivery | None
+) -> None:
     # Runs on the serving loop itself (through call_soon_threadsafe), so PerLoop finds it.
     _senders.get().put(groups, event, delivery)
 
@@ -263,7 +272,7 @@ class _Relay:
     own so that chat's database thread never waits for it."""
 
     def __init__(self) -> None:
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-relay")
 
     def start(self) -> None:
@@ -276,7 +285,7 @@ class _Relay:
         while True:
             try:
                 taken = await loop.run_in_executor(
-                    self.executor, lambda f=first: _outbox_take(first=f)
+                    self.executor, functools.partial(_outbox_take, first=first)
                 )
                 first = False
             except Exception:

@@ -36,6 +36,11 @@ class HoursStatus:
     closes_at: datetime | None  # today's closing (UK time) when open
 
     @property
+    def changes_at(self) -> datetime | None:
+        """When MiniMentors next arrive or go home (None: always open)."""
+        return self.closes_at or self.opens_at
+
+    @property
     def closes_at_text(self) -> str:
         """When mentors go home, in plain words: "8pm"."""
         return _clock(self.closes_at.time()) if self.closes_at else ""

@@ -54,7 +54,7 @@ class School(models.Model):
         return self.name
 
 
-class MemberManager(UserManager):
+class MemberManager(UserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         # "Amy" and "amy" are one member: names are unique whatever their case.
         return self.get(username__iexact=username)
@@ -78,9 +78,9 @@ class User(AbstractUser):
         School, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
 
-    objects = MemberManager()
+    objects = MemberManager()  # type: ignore[misc]  # django-stubs types UserManager's model
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         swappable = "AUTH_USER_MODEL"
         constraints = [
             models.UniqueConstraint(Lower("username"), name="username_unique_any_case"),

@@ -27,10 +27,10 @@ class Role(models.TextChoices):
     SAFEGUARDING = "safeguarding", "Safeguarding Team"
 
 
-MEMBER_ROLES = frozenset({Role.CHILD, Role.MENTOR})
-STAFF_ROLES = frozenset({Role.COUNSELLOR, Role.MODERATOR, Role.SAFEGUARDING})
+MEMBER_ROLES: frozenset[str] = frozenset({Role.CHILD, Role.MENTOR})
+STAFF_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR, Role.MODERATOR, Role.SAFEGUARDING})
 # Staff roles that work in Django admin (watched words, cases).
-ADMIN_ROLES = frozenset({Role.MODERATOR, Role.SAFEGUARDING})
+ADMIN_ROLES: frozenset[str] = frozenset({Role.MODERATOR, Role.SAFEGUARDING})
 
 # Model permissions each group holds ("app_label.codename"); permissions of apps that are not
 # installed yet are skipped and granted when their migrations run.

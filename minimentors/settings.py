@@ -122,7 +122,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "minimentors.sqlite3",
+            "NAME": str(VAR_DIR / "minimentors.sqlite3"),
             # Daphne, the Celery worker and beat share one file: WAL lets readers run beside
             # the writer, IMMEDIATE transactions queue writers instead of failing with "locked".
             "OPTIONS": {
@@ -312,7 +312,17 @@ CHAT_MAX_SOCKETS_PER_MEMBER = int(os.environ.get("CHAT_MAX_SOCKETS_PER_MEMBER", 
 CHAT_MAX_FRAME_BYTES = 16 * 1024
 CHAT_HISTORY_LENGTH = 50
 MENTOR_MAX_BUBBLES = int(os.environ.get("MENTOR_MAX_BUBBLES", "2"))
-ALERT_REPEAT_AFTER = timedelta(minutes=int(os.environ.get("ALERT_REPEAT_MINUTES", "5")))
+ALERT_REPEAT_AFTER = timedelta(
+    seconds=float(os.environ.get("ALERT_REPEAT_SECONDS", "0"))
+    or 60 * float(os.environ.get("ALERT_REPEAT_MINUTES", "5"))
+)
+# A bubble request nobody takes in this time expires (the child is told where to get help).
+BUBBLE_REQUEST_EXPIRES_AFTER = timedelta(
+    seconds=float(os.environ.get("BUBBLE_REQUEST_EXPIRE_SECONDS", str(20 * 60)))
+)
+# How often beat runs its every-minute jobs (raise alerts again, expire requests); tests of the
+# real processes shorten it.
+BEAT_TICK_SECONDS = float(os.environ.get("BEAT_TICK_SECONDS", "60"))
 # Usernames of staff who receive risk alerts out of hours.
 ON_CALL_STAFF = [u.strip() for u in os.environ.get("ON_CALL_STAFF", "").split(",") if u.strip()]
 # Longest chat message, in characters (longer ones get the "too_long" error).

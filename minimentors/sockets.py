@@ -22,6 +22,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -44,7 +45,7 @@ CLOSE_NOT_ALLOWED = 4403
 CLOSE_TOO_MANY_SOCKETS = 4429
 
 HEARTBEAT_SECONDS = 30
-STALE_AFTER = timezone.timedelta(seconds=HEARTBEAT_SECONDS * 3)
+STALE_AFTER = timedelta(seconds=HEARTBEAT_SECONDS * 3)
 # With several Daphne processes (Redis), each says it is alive this often; a process that has
 # not said so for PROCESS_ALIVE_FOR seconds is dead and its sockets stop counting.
 PROCESS_BEAT_SECONDS = 5
@@ -168,7 +169,7 @@ class Heartbeat:
 
     def __init__(self) -> None:
         self.channels: set[str] = set()
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
 
     def add(self, channel_name: str) -> None:
         self.channels.add(channel_name)

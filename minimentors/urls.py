@@ -9,6 +9,7 @@ urlpatterns = [
     path("safety/", views.safety, name="safety"),
     path("rules/", views.rules, name="rules"),
     path("healthz", views.healthz, name="healthz"),
+    path("hours/", views.hours, name="hours"),
     path("accounts/login/", views.MemberLoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),

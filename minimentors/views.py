@@ -24,6 +24,13 @@ def rules(request: HttpRequest) -> HttpResponse:
     return render(request, "minimentors/rules.html")
 
 
+def hours(request: HttpRequest) -> HttpResponse:
+    """The hours banner alone, for pages that update it when the hours change."""
+    response = render(request, "minimentors/hours_status.html")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 

@@ -179,7 +179,9 @@ def watched_word_effect(
     current = watched_entries()
     before = engine.Engine(current)
     after = engine.Engine([e for e in current if e.id != replacing] + [proposed])
-    new_hits, false_positives, lost = [], [], []
+    new_hits: list[LabelledMessage] = []
+    false_positives: list[LabelledMessage] = []
+    lost: list[LabelledMessage] = []
     for item in labelled_corpus():
         was = before.review(item.text, context=item.context).action != "allow"
         now = after.review(item.text, context=item.context).action != "allow"

@@ -198,6 +198,8 @@ async def test_a_failing_channel_layer_is_reported_in_the_delivery_but_the_messa
     rows = await database_sync_to_async(stored)()
     assert [(pk, text) for pk, _, text in rows] == [(result.message.pk, "still stored")]
     assert any(
-        r.name == "minimentors.events" and r.levelno == logging.ERROR and "chat.message" in r.getMessage()
+        r.name == "minimentors.events"
+        and r.levelno == logging.ERROR
+        and "chat.message" in r.getMessage()
         for r in caplog.records
     )

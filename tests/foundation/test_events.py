@@ -111,9 +111,7 @@ def test_without_a_socket_loop_in_the_embedded_default_events_go_to_the_outbox(s
     assert row.groups == [ROOM, USER] and row.event["frame"]["id"] == 7
 
 
-async def test_the_relay_drops_what_waited_from_before_and_sends_what_comes_after(
-    layer, settings
-):
+async def test_the_relay_drops_what_waited_from_before_and_sends_what_comes_after(layer, settings):
     settings.EVENTS_OUTBOX = True
     settings.EVENTS_OUTBOX_POLL_SECONDS = 0.02
     channel = await listening(layer, ROOM)

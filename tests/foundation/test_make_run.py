@@ -58,7 +58,7 @@ def test_make_run_serves_the_site_with_working_demo_logins(tmp_path):
         opener = log_in(base, "demo-child", DEMO_PASSWORD)
         assert "<h1>Chat</h1>" in opener.open(f"{base}/chat/").read().decode()
         log_in(base, "demo-mentor", DEMO_PASSWORD)
-        # honcho also started the Celery worker and beat.
+        # The supervisor also started the Celery worker and beat.
         deadline = time.monotonic() + 60
         output = ""
         while time.monotonic() < deadline:

@@ -109,9 +109,7 @@ def test_after_a_restart_embedded_the_dead_process_sockets_do_not_count(
     }  # fmt: skip
 
 
-def test_with_several_processes_a_socket_counts_while_its_process_says_it_is_alive(
-    child, settings
-):
+def test_with_several_processes_a_socket_counts_while_its_process_says_it_is_alive(child, settings):
     from django.core.cache import cache
 
     settings.CHAT_MAX_SOCKETS_PER_MEMBER = 2
