@@ -224,9 +224,7 @@ class _Sender:
 _senders = PerLoop(_Sender)
 
 
-def _hand_over(
-    groups: tuple[str, ...], event: dict[str, Any], delivery: Delivery | None
-) -> None:
+def _hand_over(groups: tuple[str, ...], event: dict[str, Any], delivery: Delivery | None) -> None:
     # Runs on the serving loop itself (through call_soon_threadsafe), so PerLoop finds it.
     _senders.get().put(groups, event, delivery)
 
