@@ -180,6 +180,18 @@ def bubble_members(*, room: Room) -> list[Membership]:
     return list(room.memberships.select_related("user").order_by("joined_at"))
 
 
+def bubble_child(room: Room) -> Any:
+    """The child a bubble is for (None if it has none)."""
+    membership = room.memberships.select_related("user").filter(role=Membership.Role.CHILD).first()
+    return membership.user if membership else None
+
+
+def recent_message_ids(room: Room, limit: int = 10) -> list[int]:
+    """The ids of the last ``limit`` messages of ``room``, oldest first."""
+    ids = Message.objects.filter(room=room).order_by("-id").values_list("id", flat=True)[:limit]
+    return sorted(ids)
+
+
 def bubble_request_frame(request: BubbleRequest) -> dict[str, Any]:
     return {
         "type": "bubble_request",

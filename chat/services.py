@@ -623,30 +623,6 @@ def bubble_close(*, user: Any, room: Room) -> bool:
     return True
 
 
-def _bubble_child(room: Room) -> Any:
-    membership = room.memberships.select_related("user").filter(role=Membership.Role.CHILD).first()
-    return membership.user if membership else None
-
-
-@transaction.atomic
-def bubble_raise_concern(*, user: Any, room: Room, text: str) -> None:
-    """A mentor or counsellor raises a concern about the child in a bubble. For now an alert
-    to counsellors; the counselling app will take this over behind this same function."""
-    if not permissions.can_raise_concern(user, room):
-        raise ChatError("invalid", "Only the MiniMentor or a counsellor can raise a concern here.")
-    words = (text or "").strip()[:2000]
-    audit_record(actor=user, action="bubble.concern_raised", target=room)
-    _raise_alert_safely(
-        categories=(),
-        severity=2,
-        member=_bubble_child(room),
-        summary=f"{user.username} raised a concern in {room.label}",
-        reason=words,
-        room=room.label,
-        kind="concern",
-    )
-
-
 @transaction.atomic
 def message_report(*, reporter: Any, message: Message, text: str) -> None:
     """A member reports a message they can see: it reaches the moderation queue with the

@@ -141,20 +141,6 @@ def bubble_end(request: HttpRequest, bubble_id: int) -> HttpResponse:
     return redirect("chat:bubble", bubble_id=chat_room.pk)
 
 
-@require_POST
-@member_required
-def bubble_concern(request: HttpRequest, bubble_id: int) -> HttpResponse:
-    chat_room = access_bubble(request.user, bubble_id)
-    try:
-        services.bubble_raise_concern(
-            user=request.user, room=chat_room, text=request.POST.get("concern", "")
-        )
-        messages.info(request, "Thank you. A counsellor has been told and will look at it soon.")
-    except services.ChatError as error:
-        messages.info(request, error.message)
-    return redirect("chat:bubble", bubble_id=chat_room.pk)
-
-
 def _page_of(chat_room: Room) -> str:
     if chat_room.is_bubble:
         return reverse("chat:bubble", kwargs={"bubble_id": chat_room.pk})

@@ -320,6 +320,8 @@ ALERT_REPEAT_AFTER = timedelta(
 BUBBLE_REQUEST_EXPIRES_AFTER = timedelta(
     seconds=float(os.environ.get("BUBBLE_REQUEST_EXPIRE_SECONDS", str(20 * 60)))
 )
+# A counsellor's note can be changed this long after it was written; then only amended.
+COUNSELLING_NOTE_GRACE = timedelta(minutes=int(os.environ.get("NOTE_GRACE_MINUTES", "15")))
 # How often beat runs its every-minute jobs (raise alerts again, expire requests); tests of the
 # real processes shorten it.
 BEAT_TICK_SECONDS = float(os.environ.get("BEAT_TICK_SECONDS", "60"))

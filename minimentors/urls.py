@@ -16,6 +16,7 @@ urlpatterns = [
     path("chat/", include("chat.urls")),
     path("moderation/", include("moderation.urls")),
     path("counselling/", include("counselling.urls")),
+    path("", include("counselling.member_urls")),
     path("admin/", admin.site.urls),
 ]
 

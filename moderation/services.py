@@ -362,6 +362,15 @@ def alert_transition(
     return alert
 
 
+def _words_verdict(words: str) -> engine.Verdict | None:
+    """Every free text a member types goes through moderation: a report's, a help request's,
+    an appeal's words too (a cry for help typed there is a cry for help)."""
+    if not words:
+        return None
+    return review_text(text=words, context="message")
+
+
+@transaction.atomic
 def report_submit(
     *,
     reporter: Any,
@@ -373,11 +382,20 @@ def report_submit(
     severity: int = 2,
 ) -> Alert:
     """A member reports a message (or asks for help, or tells a moderator anything from any
-    page). It becomes an alert with the reporter's words; the reporter can follow it."""
+    page). It becomes an alert with the reporter's words; the reporter can follow it. A cry
+    for help in the words is a risk alert about the reporter, for counsellors (in the report
+    itself when it is about the reporter, else in a second alert)."""
     words = (words or "").strip()[:2000]
     summary = f"Report from {reporter}: {words[:120]}" if words else f"Report from {reporter}"
+    categories = list(categories)
+    verdict = _words_verdict(words)
+    about_reporter = member is None or getattr(member, "pk", None) == reporter.pk
+    if verdict is not None and verdict.is_cry_for_help and about_reporter:
+        categories = sorted(set(categories) | set(verdict.categories))
+        severity = max(severity, verdict.severity)
+        member = reporter
     alert = raise_alert(
-        categories=list(categories),
+        categories=categories,
         severity=severity,
         member=member,
         summary=summary,
@@ -387,15 +405,30 @@ def report_submit(
         reporter=reporter,
         reporter_words=words,
     )
+    if verdict is not None and verdict.is_cry_for_help and not about_reporter:
+        raise_alert(
+            categories=verdict.categories,
+            severity=verdict.severity,
+            member=reporter,
+            summary=f"Cry for help in a report by {reporter}: \u201c{words[:200]}\u201d",
+            reason=verdict.reason,
+            kind=Alert.Kind.REPORT,
+            reporter=reporter,
+            reporter_words=words,
+        )
     return alert
 
 
+@transaction.atomic
 def appeal_submit(*, member: Any, words: str) -> Alert:
-    """A blocked or muted member asks us to look again; it reaches the moderation queue."""
+    """A blocked or muted member asks us to look again; it reaches the moderation queue (a
+    cry for help in it reaches counsellors too)."""
     words = (words or "").strip()[:2000]
+    verdict = _words_verdict(words)
+    cry = verdict is not None and verdict.is_cry_for_help
     return raise_alert(
-        categories=[],
-        severity=1,
+        categories=list(verdict.categories) if cry and verdict else [],
+        severity=verdict.severity if cry and verdict else 1,
         member=member,
         summary=f"Appeal from {member}: {words[:120]}",
         kind=Alert.Kind.APPEAL,

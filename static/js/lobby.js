@@ -30,6 +30,21 @@ if (queue) {
   });
 }
 
+// A child's weekly-chat offers ("Yes please" / "No thanks"), drawn by the server: fetched when
+// the lobby opens and again when a counsellor makes an offer.
+const offers = document.getElementById("weekly-chats");
+function loadOffers() {
+  if (!offers) return;
+  fetch(offers.dataset.src, { credentials: "same-origin", cache: "no-store" })
+    .then((response) => (response.ok ? response.text() : ""))
+    .then((html) => {
+      const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("weekly-chat-offers");
+      offers.replaceChildren(...(fresh ? fresh.children : []));
+    })
+    .catch(() => {});
+}
+loadOffers();
+
 const waiting = document.getElementById("child-bubble");
 if (waiting && waiting.dataset.queueSocket) {
   const status = document.getElementById("waiting-status");
@@ -39,6 +54,8 @@ if (waiting && waiting.dataset.queueSocket) {
         window.location.assign(frame.url);
       } else if (frame.type === "bubble_request_ended" && status) {
         status.textContent = frame.text;
+      } else if (frame.type === "checkin_offer") {
+        loadOffers();
       }
     },
   });
