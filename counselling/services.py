@@ -20,6 +20,7 @@ from minimentors.events import send_event_on_commit
 from minimentors.hours import hours_status
 from minimentors.models import User
 from minimentors.roles import is_child
+from moderation.models import RISK_CATEGORIES
 from moderation.realtime import COUNSELLORS_GROUP, on_call_group, on_call_user_ids
 from moderation.services import review_text
 
@@ -105,7 +106,9 @@ def concern_raise(*, raised_by: Any, room: Room, category: str, words: str) -> C
         raise CounsellingError("This chat has no child in it.")
     words = (words or "").strip()[:2000]
     severity = CONCERN_SEVERITY[Concern.Category(category)]
-    if words and review_text(text=words, context="message").is_cry_for_help:
+    # A mentor writes about the child ("she said she wants to die"): any risk category found
+    # in their words counts, not only a first-person cry for help.
+    if words and RISK_CATEGORIES & set(review_text(text=words, context="message").categories):
         severity = 3
     concern = Concern.objects.create(
         child=child,
