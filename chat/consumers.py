@@ -155,7 +155,9 @@ class QueueConsumer(MemberSocket):
             and latest.room.is_open
         ):
             url = f"/chat/bubbles/{latest.room_id}/"
-            return [{"type": "bubble_accepted", "id": latest.pk, "url": url}]
+            # Marked as a snapshot: only a lobby that was waiting moves to it (a child who
+            # came back to the lobby from their chat stays there).
+            return [{"type": "bubble_accepted", "id": latest.pk, "url": url, "snapshot": True}]
         return []
 
     async def chat_queue(self, event: dict[str, Any]) -> None:

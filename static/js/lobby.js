@@ -51,7 +51,7 @@ if (waiting && waiting.dataset.queueSocket) {
   keepSocket(waiting.dataset.queueSocket, {
     onFrame(frame) {
       if (frame.type === "bubble_accepted") {
-        window.location.assign(frame.url);
+        if (!frame.snapshot || status) window.location.assign(frame.url);
       } else if (frame.type === "bubble_request_ended" && status) {
         status.textContent = frame.text;
       } else if (frame.type === "checkin_offer") {
