@@ -42,6 +42,8 @@ def message_frame(message: Message, *, client_id: str | None = None) -> dict[str
     }
     if client_id:
         frame["client_id"] = client_id
+        if message.held:  # only its author (and staff) ever see a held message
+            frame["held"] = True
     return frame
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("healthz", views.healthz, name="healthz"),
     path("hours/", views.hours, name="hours"),
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
     path("accounts/login/", views.MemberLoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),

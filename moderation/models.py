@@ -126,6 +126,15 @@ class Alert(models.Model):
         return self.handed_to_counsellor or bool(RISK_CATEGORIES & set(self.categories))
 
     @property
+    def headline(self) -> str:
+        """What the alert is, in the words staff see everywhere (queue, live line, member)."""
+        if {"self_harm", "abuse"} & set(self.categories):
+            return "Cry for help"
+        if "grooming" in self.categories:
+            return "Grooming risk"
+        return self.get_kind_display()
+
+    @property
     def is_open(self) -> bool:
         return self.status != self.Status.RESOLVED
 
