@@ -13,6 +13,7 @@ class ChatConfig(AppConfig):
         logging.getLogger("channels_redis.core").setLevel(logging.INFO)
         from moderation.context import register_message_context
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .selectors import message_context
 
         # The moderation queue shows the conversation around a flagged message.
