@@ -327,7 +327,8 @@ def _store_and_broadcast(
         for _, frames in risk_in_bubble.send(
             sender=Room, room=room, author=author, cry_for_help=cry_for_help
         ):
-            result.sender_frames.extend(frames or [])
+            if isinstance(frames, list):
+                result.sender_frames.extend(frames)
     return result
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
@@ -21,6 +22,12 @@ urlpatterns = [
     path("", include("counselling.member_urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.STAFF_TWO_FACTOR:
+    # Staff reach admin only with a verified second factor (a TOTP device, django-otp).
+    from django_otp.admin import OTPAdminSite
+
+    admin.site.__class__ = OTPAdminSite
 
 handler403 = "minimentors.views.forbidden"
 handler404 = "minimentors.views.not_found"
