@@ -109,3 +109,36 @@ def test_a_staff_member_gets_an_authenticator_app_second_factor(safeguarding_use
     assert TOTPDevice.objects.get(user=safeguarding_user).confirmed
     with pytest.raises(CommandError):
         call_command("add_totp_device", child.username)  # children are never staff
+
+
+def test_the_team_searches_a_childs_messages_and_sees_alerts(client, case, safeguarding_user):
+    client.force_login(safeguarding_user)
+    found = client.get("/admin/chat/message/?q=stepdad").content.decode()
+    assert "my stepdad shouts" in found and "thank you for telling me" not in found
+    by_child = client.get("/admin/chat/message/?q=amy&action__exact=allow").content.decode()
+    assert "my stepdad shouts" in by_child
+    flagged = client.get("/admin/chat/message/?action__exact=flag").content.decode()
+    assert "my stepdad shouts" not in flagged
+    assert client.get("/admin/moderation/alert/").status_code == 200
+
+
+def test_what_needs_doing_lists_overdue_actions_and_quiet_cases(
+    client, case, safeguarding_user, settings
+):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from safeguarding.models import Case, Meeting
+    from safeguarding.services import meeting_record, needs_doing
+
+    assert needs_doing() == (0, 0)
+    meeting_record(meeting=Meeting(case=case, attendees="Sam", minutes="-", decision="Call school",
+                                   action_due=date.today() - timedelta(days=1)),
+                   actor=safeguarding_user)  # fmt: skip
+    Case.objects.update(last_activity_at=timezone.now() - settings.CASE_QUIET_AFTER * 2)
+    assert needs_doing() == (1, 1)
+    client.force_login(safeguarding_user)
+    assert "1 overdue action" in client.get("/admin/").content.decode()
+    listed = client.get("/admin/safeguarding/case/?needs=overdue").content.decode()
+    assert case.child.username in listed
