@@ -25,7 +25,7 @@ from minimentors.sockets import (
 )
 
 from . import permissions, pipeline, selectors, services
-from .access import access_bubble, access_room
+from .access import access_bubble, access_room, access_thread
 from .models import BubbleRequest, Room
 
 
@@ -47,6 +47,8 @@ class RoomConsumer(MemberSocket):
         try:
             if "bubble_id" in kwargs:
                 room = access_bubble(member, kwargs["bubble_id"])
+            elif "thread_id" in kwargs:
+                room = access_thread(member, kwargs["thread_id"])
             else:
                 room = access_room(member, kwargs["slug"])
         except NotFound:

@@ -84,7 +84,7 @@ def notice(text: str, **extra: Any) -> dict[str, Any]:
 @transaction.atomic
 def room_join(*, user: Any, room: Room) -> Membership | None:
     """Opening a general room joins it (members and counsellors; readers stay readers)."""
-    if room.is_bubble or not (permissions.can_use_chat(user)):
+    if room.is_private or not (permissions.can_use_chat(user)):
         return None
     if not (is_child(user) or is_mentor(user) or is_counsellor(user)):
         return None
@@ -263,7 +263,7 @@ def _store_and_broadcast(
     categories = list(verdict.categories)
     cry_for_help = bool(verdict.is_cry_for_help)
     risk = _is_risk(verdict)
-    held = cry_for_help and not room.is_bubble
+    held = cry_for_help and not room.is_private
     message = Message.objects.create(
         room=room,
         author=author,
@@ -303,6 +303,13 @@ def _store_and_broadcast(
             result.delivery,
         )
 
+    if room.is_thread and not held:
+        # The others' open pages (their inbox) hear that a message arrived.
+        others = room.memberships.exclude(user=author).values_list("user_id", flat=True)
+        send_event_on_commit(
+            {"type": "frame.relay", "frame": {"type": "thread_message", "thread": room.pk}},
+            [group_name("user", user_id) for user_id in others],
+        )
     if verdict.action == Message.Action.BLOCK:
         result.sender_frames.append(_hidden_notice(categories))
     elif verdict.action == Message.Action.FLAG:

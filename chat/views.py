@@ -42,8 +42,13 @@ def _chat_page(request: HttpRequest, room: Room, **extra) -> HttpResponse:
         "history": selectors.room_history(room=room, user=user),
         "presence": selectors.room_presence(room=room),
         "can_post": permissions.can_post_in_room(user, room),
-        "socket_path": (f"/ws/bubbles/{room.pk}/" if room.is_bubble else f"/ws/rooms/{room.slug}/"),
-        "log_label": ("Bubble chat" if room.is_bubble else f"{room.name} chat"),
+        "socket_path": {
+            "bubble": f"/ws/bubbles/{room.pk}/",
+            "thread": f"/ws/threads/{room.pk}/",
+        }.get(room.kind, f"/ws/rooms/{room.slug}/"),
+        "log_label": {"bubble": "Bubble chat", "thread": f"Messages: {room.name}"}.get(
+            room.kind, f"{room.name} chat"
+        ),
         **extra,
     }
     return render(request, "chat/room.html", context)

@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "minimentors.context_processors.site",
+                "chat.context_processors.unread_messages",
             ],
         },
     },

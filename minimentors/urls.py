@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/signup/", views.signup, name="signup"),
     path("chat/", include("chat.urls")),
+    path("messages/", include("chat.urls_messages")),
+    path("blogs/", include("chat.urls_blogs")),
     path("moderation/", include("moderation.urls")),
     path("counselling/", include("counselling.urls")),
     path("", include("counselling.member_urls")),

@@ -87,6 +87,9 @@ class Alert(models.Model):
     )
     room = models.CharField(max_length=64, blank=True)
     message_id = models.BigIntegerField(null=True, blank=True)
+    # Content held until a moderator decides (a blog post or comment): "<kind>:<id>", decided
+    # through the handler the layer above registered (``moderation.held``).
+    held_subject = models.CharField(max_length=64, blank=True)
     summary = models.CharField(max_length=300)
     reason = models.TextField(blank=True, help_text="Which rule fired, for staff.")
     raised_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -272,9 +272,11 @@ def raise_alert(
     kind: str = Alert.Kind.MESSAGE,
     reporter: Any = None,
     reporter_words: str = "",
+    held_subject: str = "",
 ) -> Alert:
     """Store an alert and push it to staff once the transaction commits."""
     alert = Alert.objects.create(
+        held_subject=held_subject,
         reporter=reporter,
         reporter_words=reporter_words,
         kind=kind,
@@ -309,6 +311,19 @@ def alert_member_text(*, text: str, verdict: engine.Verdict, where: str) -> Aler
 
 class AlertTransitionRefused(Exception):
     """That step is not allowed for the alert as it is (see ``ALERT_STEPS``)."""
+
+
+@transaction.atomic
+def held_content_decide(*, alert: Alert, approve: bool, actor: Any) -> Alert:
+    """A moderator publishes or refuses the content an alert holds (a blog post or comment),
+    through the handler the layer above registered; the alert is resolved with the outcome."""
+    from .held import decide
+
+    if not alert.held_subject:
+        raise AlertTransitionRefused("This alert holds nothing back.")
+    decide(alert.held_subject, approve=approve, actor=actor)
+    outcome = "Approved and published." if approve else "Not published."
+    return alert_transition(alert=alert, step="resolve", actor=actor, outcome=outcome)
 
 
 @transaction.atomic
