@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from .audit import audit_record
-from .models import AuditEntry, School
+from .models import AuditEntry, DeletionRecord, School
 from .roles import is_safeguarding
 
 
@@ -71,3 +71,11 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "actor_username", "action", "target_type", "target_id")
     list_filter = ("action",)
     search_fields = ("actor_username", "action", "target_id")
+
+
+@admin.register(DeletionRecord)
+class DeletionRecordAdmin(ReadOnlyAdmin):
+    """What the retention job deleted, per run and kind (how many, the cut-off, when)."""
+
+    list_display = ("ran_at", "kind", "deleted", "cutoff", "run")
+    list_filter = ("kind",)

@@ -38,7 +38,9 @@ def retention_rows_resolve(app_configs: Any = None, **kwargs: Any) -> list[check
     for rule in RETENTION_TABLE:
         try:
             model = apps.get_model(rule.model)
-            model._meta.get_field(rule.written_field)
+            for path in (rule.written_field, rule.child_field):
+                if path and path != "pk":
+                    _resolve(model, path)
         except (LookupError, ValueError, FieldDoesNotExist) as error:
             errors.append(
                 checks.Error(
@@ -47,3 +49,11 @@ def retention_rows_resolve(app_configs: Any = None, **kwargs: Any) -> list[check
                 )
             )
     return errors
+
+
+def _resolve(model: Any, path: str) -> None:
+    """Follow ``a__b__c`` through the models' relations (``FieldDoesNotExist`` if broken)."""
+    *relations, last = path.split("__")
+    for name in relations:
+        model = model._meta.get_field(name).related_model
+    model._meta.get_field(last)

@@ -156,3 +156,20 @@ class OpenSocket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.channel_name}"
+
+
+class DeletionRecord(models.Model):
+    """What one run of the retention job deleted of one kind of record: how many, the cut-off
+    and when. Never content or names (``minimentors.retention``)."""
+
+    run = models.UUIDField(db_index=True)
+    kind = models.CharField(max_length=64)
+    deleted = models.PositiveIntegerField()
+    cutoff = models.DateTimeField()
+    ran_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-ran_at", "kind"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {self.kind}: {self.deleted} deleted"

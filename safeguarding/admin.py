@@ -27,6 +27,7 @@ from .models import (
     CaseTransition,
     ConversationSummary,
     Escalation,
+    LegalHold,
     Meeting,
     Referral,
     SharingRecord,
@@ -390,3 +391,22 @@ class TranscriptExportAdmin(CaseChild):
         if export is not None and is_safeguarding(request.user):
             audit_record(actor=request.user, action="export.read", target=export.case)
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(TeamOnly, admin.ModelAdmin):
+    """The team keeps everything about a child, whatever its age, while a hold is in force."""
+
+    list_display = ("child", "placed_by", "placed_at", "lifted_at")
+    fields = ("child", "reason", "lifted_at")
+    raw_id_fields = ("child",)
+
+    def save_model(self, request: HttpRequest, obj: LegalHold, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["lifted_at", "reason"])
+            audit_record(actor=request.user, action="legal_hold.changed", target=obj.child)
+            return
+        try:
+            services.legal_hold_place(child=obj.child, actor=request.user, reason=obj.reason)
+        except services.SafeguardingError as error:
+            messages.error(request, error.message)

@@ -15,3 +15,17 @@ class SafeguardingConfig(AppConfig):
 
         escalated.connect(case_from_escalation, dispatch_uid="safeguarding.case_from_escalation")
         register_case_status(case_status_words)
+        # The retention job keeps everything about a child the team holds.
+        from django.db.models.signals import post_delete
+
+        from minimentors.retention import register_hold_source
+
+        from .models import TranscriptExport
+        from .services import children_held, export_file_delete
+
+        register_hold_source(children_held)
+        post_delete.connect(
+            export_file_delete,
+            sender=TranscriptExport,
+            dispatch_uid="safeguarding.export_file_delete",
+        )

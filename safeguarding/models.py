@@ -265,3 +265,21 @@ class TranscriptExport(models.Model):
 
     def __str__(self) -> str:
         return f"Transcript export {self.request_reference} (case #{self.case_id})"
+
+
+class LegalHold(models.Model):
+    """The team keeps every record about a child, whatever its age, until the hold is lifted
+    (the retention job never deletes them meanwhile)."""
+
+    child = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="legal_holds"
+    )
+    reason = models.TextField()
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Legal hold on {self.child} ({'lifted' if self.lifted_at else 'in force'})"

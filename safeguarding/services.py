@@ -247,3 +247,35 @@ def needs_doing() -> tuple[int, int]:
         last_activity_at__lt=timezone.now() - settings.CASE_QUIET_AFTER
     )
     return overdue.count(), quiet.count()
+
+
+def children_held(cutoff: Any) -> set[int]:
+    """Children whose records the retention job keeps at ``cutoff``: a case open, or closed
+    after the cut-off (so six years after the case closes), or a legal hold in force."""
+    from django.db.models import Q
+
+    from .models import LegalHold
+
+    cases = Case.objects.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff))
+    holds = LegalHold.objects.filter(lifted_at__isnull=True)
+    return set(cases.values_list("child_id", flat=True)) | set(
+        holds.values_list("child_id", flat=True)
+    )
+
+
+def export_file_delete(*, instance: Any, **signal_kwargs: Any) -> None:
+    """An export's PDF goes with its row (the retention job deletes both)."""
+    if instance.file:
+        instance.file.delete(save=False)
+
+
+@transaction.atomic
+def legal_hold_place(*, child: Any, actor: Any, reason: str) -> Any:
+    from .models import LegalHold
+
+    _require_team(actor)
+    if not reason.strip():
+        raise SafeguardingError("Say why the records must be kept.")
+    hold = LegalHold.objects.create(child=child, reason=reason.strip(), placed_by=actor)
+    audit_record(actor=actor, action="legal_hold.placed", target=child)
+    return hold
