@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +118,7 @@ async def run_phase(
     interval: float,
     bare: bool,
     connect_at_once: int,
+    until: Callable[[], bool] | None = None,
 ) -> dict:
     tally = Tally()
     members: dict[str, list[int]] = defaultdict(list)
@@ -183,6 +185,8 @@ async def run_phase(
     ]
     started = time.perf_counter()
     await asyncio.sleep(seconds)
+    while until is not None and not until():  # e.g. bench/purge.py: until the purge is done
+        await asyncio.sleep(0.1)
     stop_sending.set()
     sending_time = time.perf_counter() - started
     await asyncio.gather(*senders)

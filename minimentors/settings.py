@@ -335,6 +335,8 @@ CASE_QUIET_AFTER = timedelta(days=int(os.environ.get("CASE_QUIET_DAYS", "14")))
 STAFF_TWO_FACTOR = PRODUCTION or os.environ.get("STAFF_TWO_FACTOR", "") == "1"
 # A counsellor's note can be changed this long after it was written; then only amended.
 COUNSELLING_NOTE_GRACE = timedelta(minutes=int(os.environ.get("NOTE_GRACE_MINUTES", "15")))
+# The retention job runs daily at 3:15; a number of seconds here runs it that often instead.
+PURGE_EVERY_SECONDS = float(os.environ.get("PURGE_EVERY_SECONDS", "0"))
 # How often beat runs its every-minute jobs (raise alerts again, expire requests); tests of the
 # real processes shorten it.
 BEAT_TICK_SECONDS = float(os.environ.get("BEAT_TICK_SECONDS", "60"))
