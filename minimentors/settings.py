@@ -51,6 +51,10 @@ else:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
     DEBUG = ENVIRONMENT == "development" and os.environ.get("DJANGO_DEBUG", "1") == "1"
 
+# The proxies in front of Daphne (addresses or networks, comma-separated): only a connection
+# from one of them may tell us the visitor's address (X-Forwarded-For). Unset: nobody may.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 # Origins allowed to open websockets and post forms (behind a proxy, list the public origin).
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
@@ -227,6 +231,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # "Amy", "AMY" and " amy " are one member, so they share one count of wrong tries.
 AXES_USERNAME_CALLABLE = "minimentors.login.axes_username"
+# Addresses come from minimentors.addresses: X-Forwarded-For only from a trusted proxy.
+AXES_CLIENT_IP_CALLABLE = "minimentors.addresses.axes_client_address"
+# Wrong passwords from one address (any names) before logging in from there pauses: a school
+# shares one address, so this is higher than the per-name limit, and far below guessing.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+LOGIN_ADDRESS_WINDOW_SECONDS = 15 * 60
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -23,12 +23,16 @@ MEMBER_PASSWORD = "sunny-badger-58"  # accounts a test adds to a live site
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Each test starts with empty chat rate-limit windows (in Redis, or process memory)."""
+    """Each test starts with empty rate-limit windows and tries counts (in Redis, or process
+    memory)."""
     from chat import ratelimit
+    from minimentors import throttle
 
     ratelimit.reset()
+    throttle.reset()
     yield
     ratelimit.reset()
+    throttle.reset()
 
 
 @pytest.fixture
