@@ -29,8 +29,10 @@ from .forms import (
 from .models import Alert, WatchedWord
 from .sanctions import (
     BLOCK_NOTICE_KEY,
+    STAFF_NOT_SANCTIONED,
     SanctionRefused,
     block_approval_grant,
+    can_be_sanctioned,
     member_restriction,
     sanction_block,
     sanction_in_force,
@@ -127,6 +129,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "member": member,
             "history": selectors.member_history(member),
             "restriction": member_restriction(member),
+            "can_sanction": can_be_sanctioned(member, request.user),
+            "staff_not_sanctioned": STAFF_NOT_SANCTIONED,
             "sanction_form": SanctionForm(),
             "lift_form": LiftForm(),
             "approval_form": ApprovalForm(),
