@@ -1,0 +1,14 @@
+"""The audit log's triggers on the real PostgreSQL server (the same tests as on SQLite)."""
+
+import pytest
+
+from tests.foundation.test_audit_append_only import (  # noqa: F401 (collected here too)
+    entry,
+    test_an_audit_entry_cannot_be_changed_by_update_or_bulk_update,
+    test_an_audit_entry_cannot_be_changed_or_deleted_with_raw_sql,
+    test_an_audit_entry_cannot_be_deleted_through_the_orm,
+    test_deleting_an_account_keeps_its_audit_entries_under_the_name,
+    test_the_retention_job_still_deletes_expired_entries_and_only_those,
+)
+
+pytestmark = [pytest.mark.scale, pytest.mark.django_db]
