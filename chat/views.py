@@ -183,7 +183,7 @@ def help_request(request: HttpRequest) -> HttpResponse:
     room_id = request.POST.get("room", "")
     chat_room = (
         Room.objects.filter(pk=int(room_id)).first()
-        if room_id.isdigit() and len(room_id) < 18
+        if room_id.isascii() and room_id.isdigit() and len(room_id) < 18
         else None
     )
     if chat_room is not None and not permissions.can_read_room(request.user, chat_room):

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from minimentors.models import User
@@ -54,6 +55,12 @@ def _errors_in_words(form) -> str:
     return " ".join(error for errors in form.errors.values() for error in errors)
 
 
+def _refused(request: HttpRequest, form, back: str) -> HttpResponse:
+    """A form that could not be used: 400, its errors in words, and the way back."""
+    context = {"refusal": _errors_in_words(form), "back": back}
+    return render(request, "moderation/refused.html", context, status=400)
+
+
 @role_required(Role.MODERATOR)
 def queue(request: HttpRequest) -> HttpResponse:
     return render(
@@ -89,8 +96,7 @@ def alert_act(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
         elif action == "override":
             form = OverrideForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _errors_in_words(form))
-                return redirect("moderation:queue")
+                return _refused(request, form, reverse("moderation:queue"))
             data = form.cleaned_data
             word = None
             if data["watch_term"]:
@@ -144,8 +150,7 @@ def member_sanction(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_object_or_404(User, pk=member_id)
     form = SanctionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors_in_words(form))
-        return redirect("moderation:member", member_id=member.pk)
+        return _refused(request, form, reverse("moderation:member", args=[member.pk]))
     data = form.cleaned_data
     try:
         if data["kind"] == "warn":
@@ -192,10 +197,12 @@ def member_approve_block(request: HttpRequest, member_id: int) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """Report a message, or tell a moderator anything, from any page."""
     form = ReportForm(request.POST or None, initial=request.GET.dict())
+    if request.POST.get("message_id") or request.GET.get("message_id"):
+        context = {"form": form, "refusal": ReportForm.NAMES_NO_MESSAGE}
+        return render(request, "moderation/report.html", context, status=400)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        report_submit(reporter=request.user, words=data["words"],
-                      message_id=data["message_id"], room=data["room"])  # fmt: skip
+        report_submit(reporter=request.user, words=data["words"], room=data["room"])
         return render(request, "moderation/report_thanks.html")
     return render(request, "moderation/report.html", {"form": form})
 

@@ -12,3 +12,9 @@ from tests.foundation.test_audit_append_only import (  # noqa: F401 (collected h
 )
 
 pytestmark = [pytest.mark.scale, pytest.mark.django_db]
+
+
+from tests.foundation.test_bad_input import (  # noqa: E402, F401 (PostgreSQL enforces lengths)
+    alert,
+    test_an_override_with_a_watched_word_too_long_is_refused_kindly,
+)
