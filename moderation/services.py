@@ -373,7 +373,9 @@ def report_submit(
     severity: int = 2,
 ) -> Alert:
     """A member reports a message (or asks for help, or tells a moderator anything from any
-    page). It becomes an alert with the reporter's words; the reporter can follow it."""
+    page). It becomes an alert with the reporter's words; the reporter can follow it.
+    ``message_id`` is only passed by ``chat.services.message_report``, after checking the
+    reporter can see that message (the queue shows its text); no page passes one it was sent."""
     words = (words or "").strip()[:2000]
     summary = f"Report from {reporter}: {words[:120]}" if words else f"Report from {reporter}"
     alert = raise_alert(
