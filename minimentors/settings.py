@@ -238,6 +238,11 @@ AXES_CLIENT_IP_CALLABLE = "minimentors.addresses.axes_client_address"
 # shares one address, so this is higher than the per-name limit, and far below guessing.
 LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 LOGIN_ADDRESS_WINDOW_SECONDS = 15 * 60
+# Wrong join codes on the sign-up page, per address and per school, before joining pauses
+# there (per school from every address, so a code cannot be guessed from many places).
+SIGNUP_CODE_FAILURES_PER_ADDRESS = int(os.environ.get("SIGNUP_CODE_FAILURES_PER_ADDRESS", "10"))
+SIGNUP_CODE_FAILURES_PER_SCHOOL = int(os.environ.get("SIGNUP_CODE_FAILURES_PER_SCHOOL", "30"))
+SIGNUP_CODE_WINDOW_SECONDS = 15 * 60
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

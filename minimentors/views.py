@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from .addresses import client_address
 from .forms import LoginForm, SignUpForm
 from .login import login_address_paused, login_failed_from
 from .retention import SIX_YEARS
@@ -61,12 +62,13 @@ class MemberLoginView(LoginView):
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("chat:lobby")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST or None, address=client_address(request))
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("chat:lobby")
-    return render(request, "registration/signup.html", {"form": form})
+    status = 429 if form.paused else 200
+    return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
