@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -43,7 +44,8 @@ def count(scope: str, key: str, *, window: int) -> int:
     """How many tries ``key`` has made in ``scope`` in this window."""
     name = _key(scope, key, window)
     if settings.REDIS_URL:
-        return int(_redis().get(name) or 0)
+        stored: Any = _redis().get(name)  # bytes or None (a sync client)
+        return int(stored or 0)
     return int(caches["ratelimit"].get(name, 0))
 
 
