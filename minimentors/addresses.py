@@ -57,6 +57,9 @@ def client_address(request: HttpRequest) -> str:
     return address or "unknown"
 
 
-def axes_client_address(request: HttpRequest) -> str:
-    """``AXES_CLIENT_IP_CALLABLE``: django-axes uses the same rule."""
-    return client_address(request)
+def axes_client_address(request: HttpRequest) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: django-axes uses the same rule. Axes stores the address
+    in an IP address column (``inet`` on PostgreSQL), so anything that is not an address (no
+    connection address at all, a Unix socket) is ``None``."""
+    parsed = _parse(client_address(request))
+    return str(parsed) if parsed is not None else None

@@ -71,3 +71,12 @@ def test_one_wrong_try_on_each_of_many_names_pauses_that_address_only(
     assert "lots of wrong passwords from this place" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert login(client, "ben", PASSWORD, PROXY, "198.51.100.20").status_code == 302
+
+
+def test_axes_is_given_no_address_rather_than_a_word(settings):
+    from minimentors.addresses import axes_client_address
+
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_address(request) == "unknown" and axes_client_address(request) is None
+    assert axes_client_address(request_from("203.0.113.9")) == "203.0.113.9"
