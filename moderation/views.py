@@ -63,11 +63,14 @@ def _refused(request: HttpRequest, form, back: str) -> HttpResponse:
 
 @role_required(Role.MODERATOR)
 def queue(request: HttpRequest) -> HttpResponse:
+    page = selectors.queue_page(request.GET.get("page"))
     return render(
         request,
         "moderation/queue.html",
         {
-            "items": selectors.queue_items(),
+            "page": page,
+            "items": page.object_list,
+            "counts": selectors.queue_counts(),
             "resolve_form": ResolveForm(),
             "sanction_form": SanctionForm(),
             "override_form": OverrideForm(),

@@ -1,4 +1,5 @@
-"""The audit log's triggers on the real PostgreSQL server (the same tests as on SQLite)."""
+"""Issue 16 on the real PostgreSQL server: the same tests as on SQLite (audit triggers,
+length limits PostgreSQL enforces, risk found in JSON)."""
 
 import pytest
 
@@ -17,4 +18,7 @@ pytestmark = [pytest.mark.scale, pytest.mark.django_db]
 from tests.foundation.test_bad_input import (  # noqa: E402, F401 (PostgreSQL enforces lengths)
     alert,
     test_an_override_with_a_watched_word_too_long_is_refused_kindly,
+)
+from tests.moderation.test_queue_order import (  # noqa: E402, F401 (risk found in JSON on PostgreSQL)
+    test_risk_alerts_come_first_regardless_of_age_or_severity,
 )
