@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from minimentors.form_limits import member_form_limited
 from minimentors.models import User
 from minimentors.roles import is_child, is_counsellor, is_mentor, member_required
 
@@ -80,6 +81,7 @@ def bubble(request: HttpRequest, bubble_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
+@member_form_limited
 def bubble_request_create(request: HttpRequest) -> HttpResponse:
     try:
         services.bubble_request_create(child=request.user)
@@ -143,6 +145,7 @@ def bubble_end(request: HttpRequest, bubble_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
+@member_form_limited
 def bubble_concern(request: HttpRequest, bubble_id: int) -> HttpResponse:
     chat_room = access_bubble(request.user, bubble_id)
     try:
@@ -163,6 +166,7 @@ def _page_of(chat_room: Room) -> str:
 
 @require_POST
 @member_required
+@member_form_limited
 def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(Message.objects.select_related("room", "author"), pk=message_id)
     try:
@@ -179,6 +183,7 @@ def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
+@member_form_limited
 def help_request(request: HttpRequest) -> HttpResponse:
     room_id = request.POST.get("room", "")
     chat_room = (

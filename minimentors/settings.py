@@ -243,6 +243,9 @@ LOGIN_ADDRESS_WINDOW_SECONDS = 15 * 60
 SIGNUP_CODE_FAILURES_PER_ADDRESS = int(os.environ.get("SIGNUP_CODE_FAILURES_PER_ADDRESS", "10"))
 SIGNUP_CODE_FAILURES_PER_SCHOOL = int(os.environ.get("SIGNUP_CODE_FAILURES_PER_SCHOOL", "30"))
 SIGNUP_CODE_WINDOW_SECONDS = 15 * 60
+# Every form a member sends, together (minimentors.form_limits): per minute and per hour.
+MEMBER_FORM_LIMIT_PER_MINUTE = int(os.environ.get("MEMBER_FORM_LIMIT_PER_MINUTE", "5"))
+MEMBER_FORM_LIMIT_PER_HOUR = int(os.environ.get("MEMBER_FORM_LIMIT_PER_HOUR", "30"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from minimentors.form_limits import member_form_limited
 from minimentors.models import User
 from minimentors.roles import Role, member_required, role_required
 
@@ -197,6 +198,7 @@ def member_approve_block(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @member_required
+@member_form_limited
 def report(request: HttpRequest) -> HttpResponse:
     """Report a message, or tell a moderator anything, from any page."""
     form = ReportForm(request.POST or None, initial=request.GET.dict())
@@ -225,6 +227,7 @@ def blocked(request: HttpRequest) -> HttpResponse:
     )
 
 
+@member_form_limited
 def appeal(request: HttpRequest) -> HttpResponse:
     """A blocked member (logged out) proves who they are with their password; a muted member
     is logged in. Either way the appeal reaches the moderation queue."""
