@@ -8,14 +8,15 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 
 from .text import clean_member_text
 
-# Fields whose value must reach Django exactly as typed (a password is compared, not stored).
+# Fields whose value must reach Django exactly as typed (a password is compared, not stored):
+# any field with one of these in its name ("password", "new_password1", "old_password").
 _AS_TYPED = ("password", "csrfmiddlewaretoken")
 
 
 def _cleaned(data: QueryDict) -> QueryDict:
     cleaned = data.copy()
     for key, values in data.lists():
-        if not key.startswith(_AS_TYPED):
+        if not any(part in key for part in _AS_TYPED):
             cleaned.setlist(key, [clean_member_text(value) for value in values])
     cleaned._mutable = False
     return cleaned

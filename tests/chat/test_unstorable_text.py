@@ -54,3 +54,19 @@ def test_text_from_a_help_button_is_cleaned_too(client, child):
     client.force_login(child)
     client.post("/chat/help/", {"words": "\x00help me\x00"})
     assert Alert.objects.get().reporter_words == "help me"
+
+
+def test_passwords_reach_django_as_typed_and_other_fields_are_cleaned(rf):
+    from minimentors.middleware import CleanTextMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(request.POST.dict())
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    data = {"words": "a\x00b\u202e", "new_password1": "pa\u202ess", "old_password": "x\x07"}
+    CleanTextMiddleware(view)(rf.post("/", data))
+    assert seen == {"words": "ab", "new_password1": "pa\u202ess", "old_password": "x\x07"}
