@@ -103,7 +103,8 @@ def queue_page(number: Any, per_page: int = QUEUE_PAGE_SIZE) -> Page:
     """One page of the queue (``number`` as typed in the address; anything odd gives the first
     or last page), its ``object_list`` made of ``QueueItem``s."""
     page = Paginator(alert_queue(), per_page).get_page(number)
-    page.object_list = [_queue_item(alert) for alert in page.object_list]
+    items: Any = [_queue_item(alert) for alert in page.object_list]
+    page.object_list = items
     return page
 
 
