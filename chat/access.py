@@ -18,6 +18,26 @@ def access_room(member: Any, slug: str) -> Room:
     return room
 
 
+def access_thread(member: Any, thread_id: int | str) -> Room:
+    """The private-message thread ``thread_id``, if ``member`` may read it; else ``NotFound``.
+    A staff member reading a thread that is not theirs (nor the moderators' inbox, for a
+    moderator) is audited here."""
+    try:
+        key = int(thread_id)
+    except (TypeError, ValueError):
+        raise NotFound from None
+    room = Room.objects.filter(pk=key, kind=Room.Kind.THREAD).first()
+    if room is None or not permissions.can_read_thread(member, room):
+        raise NotFound
+    if not permissions.is_room_member(member, room) and not (
+        room.staff_inbox and permissions.is_moderator(member)
+    ):
+        from minimentors.audit import audit_record
+
+        audit_record(actor=member, action="thread.staff_read", target=room)
+    return room
+
+
 def access_bubble(member: Any, bubble_id: int | str) -> Room:
     """The bubble ``bubble_id``, if ``member`` may read it; else ``NotFound``. A staff member
     reading a bubble they are not in is audited here, so no page or socket can forget it."""

@@ -16,8 +16,19 @@ class RoomAdmin(ReadOnlyAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["id", "room", "author", "action", "severity", "held", "sent_at"]
-    list_filter = ["action", "held"]
+    """The team searches and filters a child's messages: by child (search or ``?author``),
+    room, date and verdict."""
+
+    list_display = ["id", "sent_at", "room", "author", "original_text", "action", "held"]
+    list_filter = [
+        "action",
+        "held",
+        "room__kind",
+        "sent_at",
+        ("room", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["author__username", "original_text"]
+    date_hierarchy = "sent_at"
     raw_id_fields = ["room", "author"]
 
 

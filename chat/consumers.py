@@ -26,7 +26,7 @@ from minimentors.sockets import (
 from minimentors.text import clean_member_text
 
 from . import permissions, pipeline, selectors, services
-from .access import access_bubble, access_room
+from .access import access_bubble, access_room, access_thread
 from .models import BubbleRequest, Room
 
 
@@ -48,6 +48,8 @@ class RoomConsumer(MemberSocket):
         try:
             if "bubble_id" in kwargs:
                 room = access_bubble(member, kwargs["bubble_id"])
+            elif "thread_id" in kwargs:
+                room = access_thread(member, kwargs["thread_id"])
             else:
                 room = access_room(member, kwargs["slug"])
         except NotFound:
@@ -157,7 +159,9 @@ class QueueConsumer(MemberSocket):
             and latest.room.is_open
         ):
             url = f"/chat/bubbles/{latest.room_id}/"
-            return [{"type": "bubble_accepted", "id": latest.pk, "url": url}]
+            # Marked as a snapshot: only a lobby that was waiting moves to it (a child who
+            # came back to the lobby from their chat stays there).
+            return [{"type": "bubble_accepted", "id": latest.pk, "url": url, "snapshot": True}]
         return []
 
     async def chat_queue(self, event: dict[str, Any]) -> None:

@@ -12,12 +12,15 @@ from django.db.models import Q
 
 
 class Room(models.Model):
-    """A general room everybody may join, or a bubble: a private chat between a child and a
-    mentor (or counsellor)."""
+    """A general room everybody may join; a bubble: a private live chat between a child and a
+    mentor (or counsellor); or a thread of private messages (``/messages/``) between a child
+    and a mentor or counsellor they have had a bubble with, or between any member and the
+    moderators (``staff_inbox``: every moderator shares it)."""
 
     class Kind(models.TextChoices):
         GENERAL = "general", "General room"
         BUBBLE = "bubble", "Bubble chat"
+        THREAD = "thread", "Private messages"
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     # General rooms are addressed by slug; bubbles by id (their slug stays empty).
@@ -28,6 +31,8 @@ class Room(models.Model):
     # Set when a risk (cry for help, grooming) was flagged in a bubble: a counsellor is asked
     # to join, and the mentor is offered a debrief once the bubble ends.
     risk_flagged_at = models.DateTimeField(null=True, blank=True)
+    # A thread with "the moderators": every moderator reads and answers it.
+    staff_inbox = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["kind", "name", "id"]
@@ -36,7 +41,7 @@ class Room(models.Model):
                 fields=["slug"], condition=~Q(slug=""), name="chat_room_slug_unique"
             ),
             models.CheckConstraint(
-                condition=Q(kind="bubble") | ~Q(slug=""), name="chat_general_room_has_slug"
+                condition=~Q(kind="general") | ~Q(slug=""), name="chat_general_room_has_slug"
             ),
         ]
 
@@ -48,17 +53,26 @@ class Room(models.Model):
         return self.kind == self.Kind.BUBBLE
 
     @property
+    def is_thread(self) -> bool:
+        return self.kind == self.Kind.THREAD
+
+    @property
+    def is_private(self) -> bool:
+        """Bubbles and threads: only the people in them (and staff) read them."""
+        return self.kind != self.Kind.GENERAL
+
+    @property
     def is_open(self) -> bool:
         return self.closed_at is None
 
     @property
     def label(self) -> str:
         """How the room is named in alerts and frames: its slug, or ``bubble-<id>``."""
-        return self.slug or f"bubble-{self.pk}"
+        return self.slug or f"{self.kind}-{self.pk}"
 
     @property
     def moderation_context(self) -> str:
-        return "bubble" if self.is_bubble else "general"
+        return {"bubble": "bubble", "thread": "message"}.get(self.kind, "general")
 
 
 class Membership(models.Model):
@@ -76,6 +90,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=12, choices=Role.choices)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Threads: the last message this person has read (for the unread count).
+    last_read_id = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -170,3 +186,51 @@ class BubbleRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Bubble request #{self.pk} ({self.status})"
+
+
+class BlogPost(models.Model):
+    """A post by a child or mentor. Published only once moderation allows it; a flagged one
+    waits for a moderator (``HELD``) and a rejected or hidden one is never shown."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        HELD = "held", "Waiting for a moderator"
+        REJECTED = "rejected", "Not published"
+        HIDDEN = "hidden", "Hidden by a moderator"
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blog_posts"
+    )
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    categories = models.JSONField(default=list, blank=True)
+    severity = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BlogComment(models.Model):
+    """A comment on a post, moderated like the post."""
+
+    post = models.ForeignKey(BlogPost, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blog_comments"
+    )
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=BlogPost.Status.choices)
+    categories = models.JSONField(default=list, blank=True)
+    severity = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment #{self.pk} on {self.post}"

@@ -13,6 +13,7 @@ from minimentors.roles import (
     is_counsellor,
     is_member,
     is_mentor,
+    is_moderator,
     is_staff_member,
     role_names,
 )
@@ -51,9 +52,12 @@ def can_use_chat(user: Any) -> bool:
 
 
 def can_read_room(user: Any, room: Room) -> bool:
-    """General rooms: every member and staff member. Bubbles: see ``can_read_bubble``."""
+    """General rooms: every member and staff member. Bubbles: see ``can_read_bubble``;
+    threads: ``can_read_thread``."""
     if room.is_bubble:
         return can_read_bubble(user, room)
+    if room.is_thread:
+        return can_read_thread(user, room)
     return can_use_chat(user)
 
 
@@ -70,6 +74,8 @@ def room_takes_posts_from(user: Any, room: Room) -> bool:
         return False
     if room.is_bubble:
         return is_room_member(user, room)
+    if room.is_thread:
+        return is_room_member(user, room) or (room.staff_inbox and is_moderator(user))
     return is_member(user) or is_counsellor(user)
 
 
@@ -78,6 +84,16 @@ def can_read_bubble(user: Any, room: Room) -> bool:
     if not room.is_bubble or not can_use_chat(user):
         return False
     return is_room_member(user, room) or is_staff_member(user)
+
+
+def can_read_thread(user: Any, room: Room) -> bool:
+    """Its members; every moderator for a thread with the moderators; other staff read it
+    as they read bubbles (audited by the gate)."""
+    if not room.is_thread or not can_use_chat(user):
+        return False
+    if is_room_member(user, room) or (room.staff_inbox and is_moderator(user)):
+        return True
+    return is_staff_member(user)
 
 
 def bubble_read_needs_audit(user: Any, room: Room) -> bool:

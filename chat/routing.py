@@ -8,5 +8,6 @@ from .consumers import QueueConsumer, RoomConsumer
 websocket_urlpatterns: list = [
     path("ws/rooms/<slug:slug>/", RoomConsumer.as_asgi()),
     path("ws/bubbles/<int:bubble_id>/", RoomConsumer.as_asgi()),
+    path("ws/threads/<int:thread_id>/", RoomConsumer.as_asgi()),
     path("ws/queue/", QueueConsumer.as_asgi()),
 ]

@@ -42,6 +42,8 @@ def message_frame(message: Message, *, client_id: str | None = None) -> dict[str
     }
     if client_id:
         frame["client_id"] = client_id
+        if message.held:  # only its author (and staff) ever see a held message
+            frame["held"] = True
     return frame
 
 
@@ -178,6 +180,18 @@ def debriefs_for_mentor(*, mentor: Any, days: int = 7) -> QuerySet[Room]:
 
 def bubble_members(*, room: Room) -> list[Membership]:
     return list(room.memberships.select_related("user").order_by("joined_at"))
+
+
+def bubble_child(room: Room) -> Any:
+    """The child a bubble is for (None if it has none)."""
+    membership = room.memberships.select_related("user").filter(role=Membership.Role.CHILD).first()
+    return membership.user if membership else None
+
+
+def recent_message_ids(room: Room, limit: int = 10) -> list[int]:
+    """The ids of the last ``limit`` messages of ``room``, oldest first."""
+    ids = Message.objects.filter(room=room).order_by("-id").values_list("id", flat=True)[:limit]
+    return sorted(ids)
 
 
 def bubble_request_frame(request: BubbleRequest) -> dict[str, Any]:

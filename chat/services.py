@@ -26,6 +26,7 @@ from moderation.services import raise_alert, report_submit, review_text
 from . import permissions, ratelimit, selectors
 from .models import BubbleRequest, Membership, Message, Room
 from .selectors import QUEUE_MENTORS
+from .signals import bubble_ended, risk_in_bubble
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def notice(text: str, **extra: Any) -> dict[str, Any]:
 @transaction.atomic
 def room_join(*, user: Any, room: Room) -> Membership | None:
     """Opening a general room joins it (members and counsellors; readers stay readers)."""
-    if room.is_bubble or not (permissions.can_use_chat(user)):
+    if room.is_private or not (permissions.can_use_chat(user)):
         return None
     if not (is_child(user) or is_mentor(user) or is_counsellor(user)):
         return None
@@ -147,14 +148,6 @@ def _check_can_post(*, author: Any, room: Room) -> None:
         if not room.is_open:
             raise ChatError("invalid", "This chat has ended.")
         raise ChatError("invalid", "You can read this chat but not send messages in it.")
-
-
-def _bubble_mentor_ids(room: Room, *, besides: Any) -> list[int]:
-    return list(
-        room.memberships.filter(role__in=[Membership.Role.MENTOR, Membership.Role.COUNSELLOR])
-        .exclude(user=besides)
-        .values_list("user_id", flat=True)
-    )
 
 
 def post_message(*, author: Any, room: Room, text: str, client_id: str = "") -> PostResult:
@@ -270,7 +263,7 @@ def _store_and_broadcast(
     categories = list(verdict.categories)
     cry_for_help = bool(verdict.is_cry_for_help)
     risk = _is_risk(verdict)
-    held = cry_for_help and not room.is_bubble
+    held = cry_for_help and not room.is_private
     message = Message.objects.create(
         room=room,
         author=author,
@@ -310,6 +303,13 @@ def _store_and_broadcast(
             result.delivery,
         )
 
+    if room.is_thread and not held:
+        # The others' open pages (their inbox) hear that a message arrived.
+        others = room.memberships.exclude(user=author).values_list("user_id", flat=True)
+        send_event_on_commit(
+            {"type": "frame.relay", "frame": {"type": "thread_message", "thread": room.pk}},
+            [group_name("user", user_id) for user_id in others],
+        )
     if verdict.action == Message.Action.BLOCK:
         result.sender_frames.append(_hidden_notice(categories))
     elif verdict.action == Message.Action.FLAG:
@@ -329,51 +329,14 @@ def _store_and_broadcast(
             kind="message",
         )
     if risk and room.is_bubble:
-        _bubble_handover(room=room, author=author, cry_for_help=cry_for_help, result=result)
+        # The warm hand-over is counselling's (a counsellor is asked to join, the mentor told
+        # what to say); each receiver may answer the author with kind words.
+        for _, frames in risk_in_bubble.send(
+            sender=Room, room=room, author=author, cry_for_help=cry_for_help
+        ):
+            if isinstance(frames, list):
+                result.sender_frames.extend(frames)
     return result
-
-
-def _bubble_handover(*, room: Room, author: Any, cry_for_help: bool, result: PostResult) -> None:
-    """A risk in a bubble: ask a counsellor to join (the alert above, plus a handover alert
-    the first time) and tell the mentor what to say while they come."""
-    first_time = Room.objects.filter(pk=room.pk, risk_flagged_at__isnull=True).update(
-        risk_flagged_at=timezone.now()
-    )
-    if first_time:
-        room.risk_flagged_at = timezone.now()
-        _raise_alert_safely(
-            categories=["self_harm"] if cry_for_help else ["grooming"],
-            severity=3,
-            member=author,
-            summary=f"Please join bubble chat {room.label}: a MiniMentor needs a counsellor now.",
-            reason="warm handover requested by the chat (risk flagged in a bubble)",
-            room=room.label,
-            kind="conversation",
-        )
-    helper_ids = _bubble_mentor_ids(room, besides=author)
-    if helper_ids:
-        send_event_on_commit(
-            {
-                "type": "chat.notice",
-                "user_ids": helper_ids,
-                "frame": notice(
-                    "This sounds serious, and a grown-up from MiniMentors is coming to help. "
-                    f"Tell {author.username} you are glad they told you, and that a grown-up "
-                    "is joining to help. Stay kind and calm. Don't promise to keep it a "
-                    "secret, and don't ask lots of questions.",
-                    handover=True,
-                ),
-            },
-            [group_name("room", room.pk)],
-        )
-    if cry_for_help and is_child(author):
-        result.sender_frames.append(
-            notice(
-                "Thank you for telling us. A grown-up from MiniMentors is coming to help too. "
-                + HELPLINE_WORDS,
-                helpline=True,
-            )
-        )
 
 
 # --- Bubble requests: a workflow -------------------------------------------------------------
@@ -582,8 +545,8 @@ def bubble_join(*, counsellor: Any, room: Room) -> Membership:
 
 @transaction.atomic
 def bubble_close(*, user: Any, room: Room) -> bool:
-    """End a bubble (any member of it). After a bubble where a risk was flagged, the mentor is
-    offered a debrief."""
+    """End a bubble (any member of it). Counselling hears of it (``bubble_ended``): after a
+    bubble where a risk was flagged, the mentor is offered a debrief."""
     if not permissions.can_end_bubble(user, room):
         return False
     ended_at = timezone.now()
@@ -602,49 +565,8 @@ def bubble_close(*, user: Any, room: Room) -> bool:
         },
         [group_name("room", room.pk)],
     )
-    room.refresh_from_db(fields=["risk_flagged_at"])
-    if room.risk_flagged_at is not None:
-        for mentor_id in room.memberships.filter(role=Membership.Role.MENTOR).values_list(
-            "user_id", flat=True
-        ):
-            send_event_on_commit(
-                {
-                    "type": "chat.notice",
-                    "user_ids": None,
-                    "frame": notice(
-                        "That chat was a hard one. Well done for staying with them. A "
-                        "counsellor will talk it through with you: please read the debrief.",
-                        link=f"/chat/bubbles/{room.pk}/",
-                        debrief=True,
-                    ),
-                },
-                [group_name("user", mentor_id)],
-            )
+    bubble_ended.send(sender=Room, room=room, ended_by=user)
     return True
-
-
-def _bubble_child(room: Room) -> Any:
-    membership = room.memberships.select_related("user").filter(role=Membership.Role.CHILD).first()
-    return membership.user if membership else None
-
-
-@transaction.atomic
-def bubble_raise_concern(*, user: Any, room: Room, text: str) -> None:
-    """A mentor or counsellor raises a concern about the child in a bubble. For now an alert
-    to counsellors; the counselling app will take this over behind this same function."""
-    if not permissions.can_raise_concern(user, room):
-        raise ChatError("invalid", "Only the MiniMentor or a counsellor can raise a concern here.")
-    words = (text or "").strip()[:2000]
-    audit_record(actor=user, action="bubble.concern_raised", target=room)
-    _raise_alert_safely(
-        categories=(),
-        severity=2,
-        member=_bubble_child(room),
-        summary=f"{user.username} raised a concern in {room.label}",
-        reason=words,
-        room=room.label,
-        kind="concern",
-    )
 
 
 @transaction.atomic

@@ -21,7 +21,6 @@ urlpatterns = [
     path("bubbles/<int:bubble_id>/", views.bubble, name="bubble"),
     path("bubbles/<int:bubble_id>/join/", views.bubble_join, name="bubble_join"),
     path("bubbles/<int:bubble_id>/end/", views.bubble_end, name="bubble_end"),
-    path("bubbles/<int:bubble_id>/concern/", views.bubble_concern, name="bubble_concern"),
     path("messages/<int:message_id>/report/", views.message_report, name="message_report"),
     path("help/", views.help_request, name="help"),
 ]

@@ -43,8 +43,13 @@ def _chat_page(request: HttpRequest, room: Room, **extra) -> HttpResponse:
         "history": selectors.room_history(room=room, user=user),
         "presence": selectors.room_presence(room=room),
         "can_post": permissions.can_post_in_room(user, room),
-        "socket_path": (f"/ws/bubbles/{room.pk}/" if room.is_bubble else f"/ws/rooms/{room.slug}/"),
-        "log_label": ("Bubble chat" if room.is_bubble else f"{room.name} chat"),
+        "socket_path": {
+            "bubble": f"/ws/bubbles/{room.pk}/",
+            "thread": f"/ws/threads/{room.pk}/",
+        }.get(room.kind, f"/ws/rooms/{room.slug}/"),
+        "log_label": {"bubble": "Bubble chat", "thread": f"Messages: {room.name}"}.get(
+            room.kind, f"{room.name} chat"
+        ),
         **extra,
     }
     return render(request, "chat/room.html", context)
@@ -140,21 +145,6 @@ def bubble_join(request: HttpRequest, bubble_id: int) -> HttpResponse:
 def bubble_end(request: HttpRequest, bubble_id: int) -> HttpResponse:
     chat_room = access_bubble(request.user, bubble_id)
     services.bubble_close(user=request.user, room=chat_room)
-    return redirect("chat:bubble", bubble_id=chat_room.pk)
-
-
-@require_POST
-@member_required
-@member_form_limited
-def bubble_concern(request: HttpRequest, bubble_id: int) -> HttpResponse:
-    chat_room = access_bubble(request.user, bubble_id)
-    try:
-        services.bubble_raise_concern(
-            user=request.user, room=chat_room, text=request.POST.get("concern", "")
-        )
-        messages.info(request, "Thank you. A counsellor has been told and will look at it soon.")
-    except services.ChatError as error:
-        messages.info(request, error.message)
     return redirect("chat:bubble", bubble_id=chat_room.pk)
 
 

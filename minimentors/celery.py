@@ -23,6 +23,14 @@ app.conf.beat_schedule = {
         "task": "chat.expire_bubble_requests",
         "schedule": settings.BEAT_TICK_SECONDS,
     },
+    "open-weekly-chats": {
+        "task": "counselling.tasks.checkins_open_due",
+        "schedule": settings.BEAT_TICK_SECONDS,
+    },
+    "mark-missed-weekly-chats": {
+        "task": "counselling.tasks.checkins_mark_missed",
+        "schedule": 5 * settings.BEAT_TICK_SECONDS,
+    },
     "reraise-unacknowledged-alerts": {
         "task": "moderation.tasks.alerts_reraise",
         "schedule": settings.BEAT_TICK_SECONDS,

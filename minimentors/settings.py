@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "minimentors",
     "moderation",
     "chat",
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "minimentors.middleware.CleanTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "moderation.middleware.SanctionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -112,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "minimentors.context_processors.site",
+                "chat.context_processors.unread_messages",
             ],
         },
     },
@@ -341,6 +345,17 @@ ALERT_REPEAT_AFTER = timedelta(
 BUBBLE_REQUEST_EXPIRES_AFTER = timedelta(
     seconds=float(os.environ.get("BUBBLE_REQUEST_EXPIRE_SECONDS", str(20 * 60)))
 )
+# Files that are never served to the public (transcript exports): downloaded only through the
+# Safeguarding Team's admin, which checks and audits every download.
+MEDIA_ROOT = VAR_DIR / "private"
+EXPORT_FONT = os.environ.get("EXPORT_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# A case with no activity for this long is listed for the team ("What needs doing").
+CASE_QUIET_AFTER = timedelta(days=int(os.environ.get("CASE_QUIET_DAYS", "14")))
+# Staff sign in to admin with a second factor (TOTP, django-otp) in production; a setting so
+# that development and the tests can sign in with a password alone.
+STAFF_TWO_FACTOR = PRODUCTION or os.environ.get("STAFF_TWO_FACTOR", "") == "1"
+# A counsellor's note can be changed this long after it was written; then only amended.
+COUNSELLING_NOTE_GRACE = timedelta(minutes=int(os.environ.get("NOTE_GRACE_MINUTES", "15")))
 # How often beat runs its every-minute jobs (raise alerts again, expire requests); tests of the
 # real processes shorten it.
 BEAT_TICK_SECONDS = float(os.environ.get("BEAT_TICK_SECONDS", "60"))

@@ -348,6 +348,11 @@ class MemberSocket(DirectDispatch, AsyncJsonWebsocketConsumer):
         else:
             await self.send_json(event["frame"])
 
+    async def frame_relay(self, event: dict[str, Any]) -> None:
+        """A frame any app sends to a group this socket is in (a concern to counsellors, a
+        weekly-chat offer to a child): sent as it was encoded once."""
+        await self.relay(event)
+
     async def socket_close(self, event: dict[str, Any]) -> None:
         """A block or a logout: close with the event's code (4403)."""
         await self.close(code=event.get("code", CLOSE_NOT_ALLOWED))

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from minimentors.admin import ReadOnlyAdmin
-from minimentors.roles import is_moderator
+from minimentors.roles import is_moderator, is_safeguarding
 
 from .forms import PackImportForm, WatchedWordForm
 from .models import Alert, WatchedWord
@@ -103,5 +103,8 @@ class AlertAdmin(ReadOnlyAdmin):
     list_display = ("raised_at", "kind", "severity", "status", "member", "room", "summary")
     list_filter = ("status", "kind", "severity")
 
+    search_fields = ("member__username", "summary")
+
     def may_read(self, user) -> bool:
-        return is_moderator(user)
+        """Moderators, and the Safeguarding Team (alerts are evidence on their cases)."""
+        return is_moderator(user) or is_safeguarding(user)

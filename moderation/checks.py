@@ -23,3 +23,16 @@ def message_context_reader_registered(
             id="moderation.E001",
         )
     ]
+
+
+@checks.register()
+def held_content_handlers_registered(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Held blog posts and comments can be published or refused, and a blocked member's
+    content hidden, only through handlers chat registers."""
+    from .held import registered
+
+    if registered():
+        return []
+    return [checks.Error("No held-content handlers are registered.", id="moderation.E002")]

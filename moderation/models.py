@@ -87,6 +87,9 @@ class Alert(models.Model):
     )
     room = models.CharField(max_length=64, blank=True)
     message_id = models.BigIntegerField(null=True, blank=True)
+    # Content held until a moderator decides (a blog post or comment): "<kind>:<id>", decided
+    # through the handler the layer above registered (``moderation.held``).
+    held_subject = models.CharField(max_length=64, blank=True)
     summary = models.CharField(max_length=300)
     reason = models.TextField(blank=True, help_text="Which rule fired, for staff.")
     raised_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -124,6 +127,15 @@ class Alert(models.Model):
     def is_risk(self) -> bool:
         """Self-harm, abuse and grooming alerts (and hand-overs) also go to counsellors."""
         return self.handed_to_counsellor or bool(RISK_CATEGORIES & set(self.categories))
+
+    @property
+    def headline(self) -> str:
+        """What the alert is, in the words staff see everywhere (queue, live line, member)."""
+        if {"self_harm", "abuse"} & set(self.categories):
+            return "Cry for help"
+        if "grooming" in self.categories:
+            return "Grooming risk"
+        return self.get_kind_display()
 
     @property
     def is_open(self) -> bool:

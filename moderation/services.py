@@ -272,9 +272,11 @@ def raise_alert(
     kind: str = Alert.Kind.MESSAGE,
     reporter: Any = None,
     reporter_words: str = "",
+    held_subject: str = "",
 ) -> Alert:
     """Store an alert and push it to staff once the transaction commits."""
     alert = Alert.objects.create(
+        held_subject=held_subject,
         reporter=reporter,
         reporter_words=reporter_words,
         kind=kind,
@@ -309,6 +311,19 @@ def alert_member_text(*, text: str, verdict: engine.Verdict, where: str) -> Aler
 
 class AlertTransitionRefused(Exception):
     """That step is not allowed for the alert as it is (see ``ALERT_STEPS``)."""
+
+
+@transaction.atomic
+def held_content_decide(*, alert: Alert, approve: bool, actor: Any) -> Alert:
+    """A moderator publishes or refuses the content an alert holds (a blog post or comment),
+    through the handler the layer above registered; the alert is resolved with the outcome."""
+    from .held import decide
+
+    if not alert.held_subject:
+        raise AlertTransitionRefused("This alert holds nothing back.")
+    decide(alert.held_subject, approve=approve, actor=actor)
+    outcome = "Approved and published." if approve else "Not published."
+    return alert_transition(alert=alert, step="resolve", actor=actor, outcome=outcome)
 
 
 @transaction.atomic
@@ -362,6 +377,15 @@ def alert_transition(
     return alert
 
 
+def _words_verdict(words: str) -> engine.Verdict | None:
+    """Every free text a member types goes through moderation: a report's, a help request's,
+    an appeal's words too (a cry for help typed there is a cry for help)."""
+    if not words:
+        return None
+    return review_text(text=words, context="message")
+
+
+@transaction.atomic
 def report_submit(
     *,
     reporter: Any,
@@ -373,13 +397,22 @@ def report_submit(
     severity: int = 2,
 ) -> Alert:
     """A member reports a message (or asks for help, or tells a moderator anything from any
-    page). It becomes an alert with the reporter's words; the reporter can follow it.
-    ``message_id`` is only passed by ``chat.services.message_report``, after checking the
-    reporter can see that message (the queue shows its text); no page passes one it was sent."""
+    page). It becomes an alert with the reporter's words; the reporter can follow it. A cry
+    for help in the words is a risk alert about the reporter, for counsellors (in the report
+    itself when it is about the reporter, else in a second alert). ``message_id`` is only
+    passed by ``chat.services.message_report``, after checking the reporter can see that
+    message (the queue shows its text); no page passes one it was sent."""
     words = (words or "").strip()[:2000]
     summary = f"Report from {reporter}: {words[:120]}" if words else f"Report from {reporter}"
+    categories = list(categories)
+    verdict = _words_verdict(words)
+    about_reporter = member is None or getattr(member, "pk", None) == reporter.pk
+    if verdict is not None and verdict.is_cry_for_help and about_reporter:
+        categories = sorted(set(categories) | set(verdict.categories))
+        severity = max(severity, verdict.severity)
+        member = reporter
     alert = raise_alert(
-        categories=list(categories),
+        categories=categories,
         severity=severity,
         member=member,
         summary=summary,
@@ -389,15 +422,30 @@ def report_submit(
         reporter=reporter,
         reporter_words=words,
     )
+    if verdict is not None and verdict.is_cry_for_help and not about_reporter:
+        raise_alert(
+            categories=verdict.categories,
+            severity=verdict.severity,
+            member=reporter,
+            summary=f"Cry for help in a report by {reporter}: \u201c{words[:200]}\u201d",
+            reason=verdict.reason,
+            kind=Alert.Kind.REPORT,
+            reporter=reporter,
+            reporter_words=words,
+        )
     return alert
 
 
+@transaction.atomic
 def appeal_submit(*, member: Any, words: str) -> Alert:
-    """A blocked or muted member asks us to look again; it reaches the moderation queue."""
+    """A blocked or muted member asks us to look again; it reaches the moderation queue (a
+    cry for help in it reaches counsellors too)."""
     words = (words or "").strip()[:2000]
+    verdict = _words_verdict(words)
+    cry = verdict is not None and verdict.is_cry_for_help
     return raise_alert(
-        categories=[],
-        severity=1,
+        categories=list(verdict.categories) if cry and verdict else [],
+        severity=verdict.severity if cry and verdict else 1,
         member=member,
         summary=f"Appeal from {member}: {words[:120]}",
         kind=Alert.Kind.APPEAL,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/<int:member_id>/", views.member_detail, name="member"),
     path("members/<int:member_id>/sanction/", views.member_sanction, name="member_sanction"),
     path("members/<int:member_id>/lift/", views.member_lift, name="member_lift"),
+    path("members/<int:member_id>/hide/", views.member_content_hide, name="member_content_hide"),
     path(
         "members/<int:member_id>/approve-block/",
         views.member_approve_block,

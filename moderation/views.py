@@ -28,6 +28,7 @@ from .forms import (
     ResolveForm,
     SanctionForm,
 )
+from .held import hide_everything_by
 from .models import Alert, WatchedWord
 from .sanctions import (
     BLOCK_NOTICE_KEY,
@@ -46,6 +47,7 @@ from .services import (
     AlertTransitionRefused,
     alert_transition,
     appeal_submit,
+    held_content_decide,
     report_submit,
     verdict_override_record,
 )
@@ -97,6 +99,8 @@ def alert_act(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
                 actor=request.user,
                 note=request.POST.get("note", "")[:2000],
             )
+        elif action in ("approve", "reject"):
+            held_content_decide(alert=alert, approve=action == "approve", actor=request.user)
         elif action == "override":
             form = OverrideForm(request.POST)
             if not form.is_valid():
@@ -122,7 +126,7 @@ def alert_act(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
             )
         else:
             return HttpResponse(status=404)
-    except AlertTransitionRefused as refused:
+    except (AlertTransitionRefused, LookupError) as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"Alert {alert.pk}: done.")
@@ -183,6 +187,16 @@ def member_lift(request: HttpRequest, member_id: int) -> HttpResponse:
         messages.success(request, f"Lifted {count}.")
     else:
         messages.error(request, "Say why you are lifting it.")
+    return redirect("moderation:member", member_id=member.pk)
+
+
+@require_POST
+@role_required(Role.MODERATOR)
+def member_content_hide(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Hide everything a member wrote in blogs and private messages, in one action."""
+    member = get_object_or_404(User, pk=member_id)
+    hidden = hide_everything_by(member=member, actor=request.user)
+    messages.success(request, f"{hidden} of {member}'s posts, comments and messages are hidden.")
     return redirect("moderation:member", member_id=member.pk)
 
 

@@ -41,10 +41,11 @@ if (root) {
     author.className = "author";
     author.textContent = frame.author;
     item.append(author);
-    if (frame.role === "mentor") {
+    const label = { mentor: "MiniMentor", counsellor: "Counsellor" }[frame.role];
+    if (label) {
       const badge = document.createElement("span");
       badge.className = "badge text-bg-info ms-1";
-      badge.textContent = "MiniMentor";
+      badge.textContent = label;
       item.append(badge);
     }
     item.append(": ");
@@ -52,6 +53,12 @@ if (root) {
     text.className = "text";
     text.textContent = frame.text;
     item.append(text);
+    if (frame.held) {
+      const held = document.createElement("span");
+      held.className = "small text-muted ms-1 held-note";
+      held.textContent = "(only the MiniMentors team saw this)";
+      item.append(held);
+    }
     if (frame.author !== me) {
       const report = document.createElement("button");
       report.type = "button";

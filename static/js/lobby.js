@@ -30,15 +30,32 @@ if (queue) {
   });
 }
 
+// A child's weekly-chat offers ("Yes please" / "No thanks"), drawn by the server: fetched when
+// the lobby opens and again when a counsellor makes an offer.
+const offers = document.getElementById("weekly-chats");
+function loadOffers() {
+  if (!offers) return;
+  fetch(offers.dataset.src, { credentials: "same-origin", cache: "no-store" })
+    .then((response) => (response.ok ? response.text() : ""))
+    .then((html) => {
+      const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("weekly-chat-offers");
+      offers.replaceChildren(...(fresh ? fresh.children : []));
+    })
+    .catch(() => {});
+}
+loadOffers();
+
 const waiting = document.getElementById("child-bubble");
 if (waiting && waiting.dataset.queueSocket) {
   const status = document.getElementById("waiting-status");
   keepSocket(waiting.dataset.queueSocket, {
     onFrame(frame) {
       if (frame.type === "bubble_accepted") {
-        window.location.assign(frame.url);
+        if (!frame.snapshot || status) window.location.assign(frame.url);
       } else if (frame.type === "bubble_request_ended" && status) {
         status.textContent = frame.text;
+      } else if (frame.type === "checkin_offer") {
+        loadOffers();
       }
     },
   });

@@ -381,18 +381,6 @@ def test_nobody_can_post_in_an_ended_bubble(child, bubble):
     assert "ended" in refused.value.message
 
 
-def test_raising_a_concern_alerts_counsellors(mentor, child, bubble):
-    services.bubble_raise_concern(user=mentor, room=bubble, text="they seem very sad")
-    [alert] = raised_alerts()
-    assert alert["kind"] == "concern" and alert["member__username"] == child.username
-    assert alert["reason"] == "they seem very sad"
-
-
-def test_a_child_cannot_raise_a_concern_in_the_mentor_box(child, bubble):
-    with pytest.raises(services.ChatError):
-        services.bubble_raise_concern(user=child, room=bubble, text="x")
-
-
 def test_reporting_a_message_alerts_moderators(child, other_child, joined):
     room = joined(child, other_child)
     message = post(other_child, room, "you are silly").message

@@ -121,3 +121,20 @@ def test_a_counsellor_can_start_a_chat_with_a_child(client, counsellor, child):
     response = client.post("/chat/bubbles/open/", {"username": "amy"})
     room = Room.objects.get(kind="bubble")
     assert response.headers["Location"] == f"/chat/bubbles/{room.pk}/"
+
+
+def test_a_childs_held_cry_for_help_stays_marked_in_their_own_log_only(
+    client, child, other_child, general_room
+):
+    services.room_join(user=child, room=general_room)
+    services.post_message(author=child, room=general_room, text="i want to kill myself")
+    _, own = page(client, child, "/chat/rooms/general/")
+    assert "only the MiniMentors team saw this" in own
+    _, others = page(client, other_child, "/chat/rooms/general/")
+    assert "kill myself" not in others and "only the MiniMentors team saw this" not in others
+
+
+def test_a_chat_a_counsellor_starts_tells_the_child_who_they_are(client, child, counsellor):
+    room = services.bubble_open_with_child(counsellor=counsellor, child=child)
+    _, html = page(client, child, f"/chat/bubbles/{room.pk}/")
+    assert "carol-counsellor is a <strong>counsellor</strong>" in html

@@ -30,13 +30,13 @@ def test_a_missing_or_mistyped_hook_fails_the_check_and_never_fails_open(setting
 def test_a_retention_row_naming_a_missing_model_or_field_fails_the_check(monkeypatch):
     table = (
         *retention.RETENTION_TABLE,
-        retention.RetentionRule("counselling.ConcernNote", "written_at", 6),
+        retention.RetentionRule("counselling.NoSuchRecord", "written_at", 6),
         retention.RetentionRule("chat.Message", "written_when", 6),
     )
     monkeypatch.setattr(retention, "RETENTION_TABLE", table)
     errors = retention_rows_resolve()
     assert [error.id for error in errors] == ["minimentors.E002", "minimentors.E002"]
-    assert "counselling.ConcernNote" in errors[0].msg and "written_when" in errors[1].msg
+    assert "counselling.NoSuchRecord" in errors[0].msg and "written_when" in errors[1].msg
 
 
 def test_a_missing_message_context_reader_fails_the_check(monkeypatch):

@@ -25,6 +25,7 @@ ROUTES = {
     "ws/bubbles/<int:bubble_id>/": ("/ws/bubbles/{bubble}/", "child", "other_child"),
     "ws/queue/": ("/ws/queue/", "child", "counsellor"),
     "ws/staff/alerts/": ("/ws/staff/alerts/", "counsellor", "child"),
+    "ws/threads/<int:thread_id>/": ("/ws/threads/{thread}/", "child", "other_child"),
 }
 UNKNOWN_PATHS = ["/ws/nope/", "/ws/bubbles/-4/", "/ws/bubbles/abc/", "/ws/rooms/", "/ws/"]
 
@@ -33,7 +34,11 @@ UNKNOWN_PATHS = ["/ws/nope/", "/ws/bubbles/-4/", "/ws/bubbles/abc/", "/ws/rooms/
 def people(child, other_child, counsellor, moderator, general_room):
     bubble = Room.objects.create(kind=Room.Kind.BUBBLE, name="amy's chat")
     Membership.objects.create(room=bubble, user=child, role=Membership.Role.CHILD)
+    thread = Room.objects.create(kind=Room.Kind.THREAD, name="amy and the moderators",
+                                 staff_inbox=True)  # fmt: skip
+    Membership.objects.create(room=thread, user=child, role=Membership.Role.CHILD)
     return {
+        "thread": thread,
         "child": child,
         "other_child": other_child,
         "counsellor": counsellor,
@@ -69,7 +74,7 @@ def test_every_route_has_a_row():
 
 async def test_every_route_refuses_with_the_contracts_codes_after_accepting(people):
     for path_template, _, forbidden in ROUTES.values():
-        path = path_template.format(bubble=people["bubble"].pk)
+        path = path_template.format(bubble=people["bubble"].pk, thread=people["thread"].pk)
         assert await refused_with(path) == 4401, path
         if forbidden:
             assert await refused_with(path, people[forbidden]) == 4403, path
@@ -86,7 +91,7 @@ async def test_unknown_paths_and_bad_ids_close_cleanly(people):
 async def test_a_foreign_origin_is_refused_on_every_path(people):
     headers = await member_headers(people["child"], origin=b"http://evil.example")
     for path_template, _, _ in ROUTES.values():
-        path = path_template.format(bubble=people["bubble"].pk)
+        path = path_template.format(bubble=people["bubble"].pk, thread=people["thread"].pk)
         communicator = WebsocketCommunicator(application, path, headers=headers)
         connected, _ = await communicator.connect(timeout=5)
         assert not connected, path
@@ -122,7 +127,7 @@ async def test_a_blocked_member_is_refused_everywhere_and_their_open_sockets_clo
     assert await close_code(open_room) == 4403
     for path_template, allowed, _ in ROUTES.values():
         if allowed == "child":
-            path = path_template.format(bubble=people["bubble"].pk)
+            path = path_template.format(bubble=people["bubble"].pk, thread=people["thread"].pk)
             assert await refused_with(path, child) == 4403, path
     assert await open_alerts.receive_nothing(timeout=0.2)  # others' sockets stay open
     await open_alerts.disconnect()
@@ -131,7 +136,7 @@ async def test_a_blocked_member_is_refused_everywhere_and_their_open_sockets_clo
 async def test_the_socket_cap_holds_for_every_path(people, settings):
     settings.CHAT_MAX_SOCKETS_PER_MEMBER = 2
     for path_template, allowed, _ in ROUTES.values():
-        path = path_template.format(bubble=people["bubble"].pk)
+        path = path_template.format(bubble=people["bubble"].pk, thread=people["thread"].pk)
         user = people[allowed]
         opened = []
         for _ in range(2):
