@@ -60,3 +60,20 @@ def test_staff_are_not_limited(rf, counsellor, child):
 
     assert all(member_form_take(request_of(counsellor)) for _ in range(10))
     assert [member_form_take(request_of(child)) for _ in range(6)] == [True] * 5 + [False]
+
+
+def test_blog_posts_comments_reports_and_new_threads_count_too(client, child):
+    from chat import blogs
+    from chat.models import BlogComment
+
+    post, _ = blogs.blog_post_create(author=child, title="My dog", body="He can sit now!")
+    client.force_login(child)
+    client.post("/blogs/new/", {"title": "Cats", "body": "They purr."})
+    client.post(f"/blogs/{post.pk}/report/", {"reason": "test"})
+    client.post("/messages/new/", {"to": "nobody-here"})
+    for number in range(2):
+        client.post(f"/blogs/{post.pk}/comment/", {"text": f"nice {number}"})
+    response = client.post(f"/blogs/{post.pk}/comment/", {"text": "one too many"})
+    assert response.status_code == 429
+    assert BlogComment.objects.count() == 2
+    assert client.get("/blogs/new/").status_code == 200  # reading a form is never limited
