@@ -86,7 +86,6 @@ def bubble(request: HttpRequest, bubble_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-@member_form_limited
 def bubble_request_create(request: HttpRequest) -> HttpResponse:
     try:
         services.bubble_request_create(child=request.user)

@@ -1,10 +1,12 @@
 """One rate limit for every form a member sends (reports, help, appeals, message reports,
-bubble requests, blog posts, comments and reports, new message threads): at most
+blog posts, comments and reports, new message threads): at most
 ``MEMBER_FORM_LIMIT_PER_MINUTE`` in a minute and ``MEMBER_FORM_LIMIT_PER_HOUR`` in an hour,
 all forms together, so nobody can flood the moderators' queue. Counted per member, or per
 address for someone not logged in (a blocked member's appeal). Staff are not limited. Only
 POSTs count. Chat messages have their own limit (``chat.ratelimit``).
 
+"Talk to a MiniMentor" is not counted: a child has at most one waiting request (asking again
+gives the same one back), and a child who wants a mentor is never told to slow down.
 Sign-up is not counted here: a whole class may join from one school address at once; wrong
 join codes have their own limit (``minimentors.services.join_code_try``).
 """
