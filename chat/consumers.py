@@ -23,6 +23,7 @@ from minimentors.sockets import (
     Refused,
     error_frame,
 )
+from minimentors.text import clean_member_text
 
 from . import permissions, pipeline, selectors, services
 from .access import access_bubble, access_room, access_thread
@@ -81,6 +82,7 @@ class RoomConsumer(MemberSocket):
         if not isinstance(text, str) or not isinstance(client_id, str):
             await self.send_json(INVALID)
             return
+        text, client_id = clean_member_text(text), clean_member_text(client_id)
         try:
             result = await pipeline.post_message(
                 author=self.scope["user"], room=self.room, text=text, client_id=client_id

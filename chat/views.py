@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from minimentors.form_limits import member_form_limited
 from minimentors.models import User
 from minimentors.roles import is_child, is_counsellor, is_mentor, member_required
 
@@ -154,6 +155,7 @@ def _page_of(chat_room: Room) -> str:
 
 @require_POST
 @member_required
+@member_form_limited
 def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(Message.objects.select_related("room", "author"), pk=message_id)
     try:
@@ -170,11 +172,12 @@ def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
+@member_form_limited
 def help_request(request: HttpRequest) -> HttpResponse:
     room_id = request.POST.get("room", "")
     chat_room = (
         Room.objects.filter(pk=int(room_id)).first()
-        if room_id.isdigit() and len(room_id) < 18
+        if room_id.isascii() and room_id.isdigit() and len(room_id) < 18
         else None
     )
     if chat_room is not None and not permissions.can_read_room(request.user, chat_room):

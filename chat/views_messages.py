@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from minimentors.access import NotFound
+from minimentors.form_limits import member_form_limited
 from minimentors.roles import Role, is_moderator, member_required, role_required
 from moderation.services import report_submit
 
@@ -33,6 +34,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*WRITERS)
+@member_form_limited
 def thread_start(request: HttpRequest) -> HttpResponse:
     try:
         room = messaging.thread_open(member=request.user, partner_name=request.POST.get("to", ""))
@@ -67,6 +69,7 @@ def blog_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CHILD, Role.MENTOR)
+@member_form_limited
 def blog_write(request: HttpRequest) -> HttpResponse:
     title, body = request.POST.get("title", ""), request.POST.get("body", "")
     if request.method == "POST":
@@ -102,6 +105,7 @@ def blog_post(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CHILD, Role.MENTOR)
+@member_form_limited
 def blog_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _visible_post(request, post_id)
     text = request.POST.get("text", "")
@@ -116,6 +120,7 @@ def blog_comment(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
+@member_form_limited
 def blog_report(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _visible_post(request, post_id)
     report_submit(reporter=request.user, words=request.POST.get("reason", ""),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from chat.access import access_bubble
 from chat.models import Room
 from minimentors.access import NotFound
+from minimentors.form_limits import member_form_limited
 from minimentors.roles import Role, role_required
 
 from . import checkins, selectors, services
@@ -223,6 +224,7 @@ def escalate(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @role_required(Role.MENTOR, Role.COUNSELLOR)
+@member_form_limited
 def concern_raise(request: HttpRequest, bubble_id: int) -> HttpResponse:
     """ "Raise a concern" in a bubble: the mentor (or counsellor) says what worries them."""
     room = access_bubble(request.user, bubble_id)

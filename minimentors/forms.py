@@ -11,10 +11,12 @@ from .hooks import member_block_notice
 from .models import AgeGroup, School
 from .services import (
     CryForHelpName,
+    JoinCodesPaused,
     child_sign_up,
-    join_code_matches,
+    join_code_try,
     sign_up_cry_for_help,
     username_check,
+    username_taken,
 )
 
 
@@ -74,11 +76,18 @@ class SignUpForm(forms.Form):
 
     # The name and refusal when the name typed was a cry for help (see ``clean``).
     cry_for_help: tuple[str, CryForHelpName] | None = None
+    # True when wrong join codes are paused for this address or school (the page says 429).
+    paused = False
+
+    def __init__(self, *args, address: str = "unknown", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.address = address
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         try:
-            username_check(username)
+            # Whether the name is taken is only said once the join code matched (``clean``).
+            username_check(username, check_taken=False)
         except CryForHelpName as refused:
             self.cry_for_help = (username, refused)
             raise
@@ -94,12 +103,25 @@ class SignUpForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password", error)
         school, code = data.get("school"), data.get("join_code")
-        code_matches = bool(school and code and join_code_matches(school=school, code=code))
-        if school and code and not code_matches:
-            self.add_error(
-                "join_code",
-                "That join code doesn't match your school. Ask the teacher who runs MiniMentors.",
-            )
+        code_matches = False
+        if school and code:
+            try:
+                code_matches = join_code_try(school=school, code=code, address=self.address)
+            except JoinCodesPaused as paused:
+                self.paused = True
+                self.add_error("join_code", paused)
+            else:
+                if not code_matches:
+                    self.add_error(
+                        "join_code",
+                        "That join code doesn't match your school. "
+                        "Ask the teacher who runs MiniMentors.",
+                    )
+        if code_matches and data.get("username") and "username" not in self.errors:
+            try:
+                username_taken(data["username"])
+            except ValidationError as taken:
+                self.add_error("username", taken)
         if code_matches and self.cry_for_help is not None:
             username, refused = self.cry_for_help
             sign_up_cry_for_help(refused=refused, username=username, school=school)

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from .audit_guard import retention_deletes_allowed
 from .hours import UK
 
 SIX_YEARS = 6
@@ -153,7 +154,8 @@ def _delete_in_batches(rows: QuerySet[Model]) -> int:
         ids = list(rows.values_list("pk", flat=True)[:PURGE_BATCH])
         if not ids:
             return deleted
-        with transaction.atomic():
+        with transaction.atomic(), retention_deletes_allowed():
+            # The audit log's triggers let only this job delete (minimentors.audit_guard).
             _, per_model = model._default_manager.filter(pk__in=ids).delete()
         deleted += per_model.get(model._meta.label, 0)
 

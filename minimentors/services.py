@@ -5,10 +5,12 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from . import throttle
 from .audit import audit_record
 from .hooks import alert_member_text, review_member_text
 from .models import AgeGroup, School, User
@@ -20,6 +22,41 @@ def join_code_matches(*, school: School, code: str) -> bool:
     """Compare in constant time, forgiving case and spaces a child might type."""
     typed = "".join((code or "").split()).upper()
     return hmac.compare_digest(typed.encode(), school.join_code.upper().encode())
+
+
+JOIN_CODES_PAUSED = (
+    "Lots of wrong join codes have been tried, so joining is paused for a little while. "
+    "Please wait 15 minutes and try again. The teacher who runs MiniMentors can check the code "
+    "with you."
+)
+
+
+class JoinCodesPaused(ValidationError):
+    """Too many wrong join codes from this address, or for this school, in this window."""
+
+    def __init__(self) -> None:
+        super().__init__(JOIN_CODES_PAUSED, code="paused")
+
+
+def join_code_try(*, school: School, code: str, address: str) -> bool:
+    """Whether ``code`` is ``school``'s join code, counting a wrong one against the address and
+    the school. Raises ``JoinCodesPaused`` (before comparing anything) once either made
+    ``SIGNUP_CODE_FAILURES_PER_ADDRESS`` / ``_PER_SCHOOL`` wrong tries in the window, so
+    codes cannot be guessed from one place, nor from many places for one school."""
+    window = settings.SIGNUP_CODE_WINDOW_SECONDS
+    school_key = str(school.pk)
+    if (
+        throttle.count("signup-address", address, window=window)
+        >= settings.SIGNUP_CODE_FAILURES_PER_ADDRESS
+        or throttle.count("signup-school", school_key, window=window)
+        >= settings.SIGNUP_CODE_FAILURES_PER_SCHOOL
+    ):
+        raise JoinCodesPaused()
+    if join_code_matches(school=school, code=code):
+        return True
+    throttle.hit("signup-address", address, window=window)
+    throttle.hit("signup-school", school_key, window=window)
+    return False
 
 
 CRY_FOR_HELP_NAME = (
@@ -39,9 +76,11 @@ class CryForHelpName(ValidationError):
         self.verdict = verdict
 
 
-def username_check(username: str) -> None:
+def username_check(username: str, *, check_taken: bool = True) -> None:
     """Raise ``ValidationError`` with kind words if ``username`` cannot be used. A cry for help
-    typed as a name is answered with help (``CryForHelpName``), never as a rude word."""
+    typed as a name is answered with help (``CryForHelpName``), never as a rude word. With
+    ``check_taken=False`` it does not say whether someone already has the name (the sign-up
+    page asks ``username_taken`` only once the join code matched)."""
     validate_username_shape(username)
     verdict = review_member_text(username, context="username")
     if verdict is not None and verdict.is_cry_for_help:
@@ -51,6 +90,12 @@ def username_check(username: str) -> None:
             "Please pick a different name. Names can't have rude words or contact details.",
             code="moderation",
         )
+    if check_taken:
+        username_taken(username)
+
+
+def username_taken(username: str) -> None:
+    """Raise ``ValidationError`` (code ``taken``) if someone has ``username`` in any case."""
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(
             "Someone already has that name. Please pick another one.", code="taken"

@@ -51,6 +51,10 @@ else:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
     DEBUG = ENVIRONMENT == "development" and os.environ.get("DJANGO_DEBUG", "1") == "1"
 
+# The proxies in front of Daphne (addresses or networks, comma-separated): only a connection
+# from one of them may tell us the visitor's address (X-Forwarded-For). Unset: nobody may.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 # Origins allowed to open websockets and post forms (behind a proxy, list the public origin).
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
@@ -84,6 +88,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "minimentors.middleware.CleanTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -229,6 +234,22 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# "Amy", "AMY" and " amy " are one member, so they share one count of wrong tries.
+AXES_USERNAME_CALLABLE = "minimentors.login.axes_username"
+# Addresses come from minimentors.addresses: X-Forwarded-For only from a trusted proxy.
+AXES_CLIENT_IP_CALLABLE = "minimentors.addresses.axes_client_address"
+# Wrong passwords from one address (any names) before logging in from there pauses: a school
+# shares one address, so this is higher than the per-name limit, and far below guessing.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+LOGIN_ADDRESS_WINDOW_SECONDS = 15 * 60
+# Wrong join codes on the sign-up page, per address and per school, before joining pauses
+# there (per school from every address, so a code cannot be guessed from many places).
+SIGNUP_CODE_FAILURES_PER_ADDRESS = int(os.environ.get("SIGNUP_CODE_FAILURES_PER_ADDRESS", "10"))
+SIGNUP_CODE_FAILURES_PER_SCHOOL = int(os.environ.get("SIGNUP_CODE_FAILURES_PER_SCHOOL", "30"))
+SIGNUP_CODE_WINDOW_SECONDS = 15 * 60
+# Every form a member sends, together (minimentors.form_limits): per minute and per hour.
+MEMBER_FORM_LIMIT_PER_MINUTE = int(os.environ.get("MEMBER_FORM_LIMIT_PER_MINUTE", "5"))
+MEMBER_FORM_LIMIT_PER_HOUR = int(os.environ.get("MEMBER_FORM_LIMIT_PER_HOUR", "30"))
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from .addresses import client_address
 from .forms import LoginForm, SignUpForm
+from .login import login_address_paused, login_failed_from
 from .retention import SIX_YEARS
 
 
@@ -36,20 +40,35 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 class MemberLoginView(LoginView):
+    """Logging in. Besides django-axes' count per name and address, wrong passwords from one
+    address for any names are counted: past ``LOGIN_ADDRESS_FAILURE_LIMIT`` the address waits
+    (so one place cannot try one guess on every name)."""
+
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if login_address_paused(request):
+            return render(request, "registration/address_paused.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if form.data.get("username") and form.data.get("password"):
+            login_failed_from(self.request)
+        return super().form_invalid(form)
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("chat:lobby")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST or None, address=client_address(request))
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("chat:lobby")
-    return render(request, "registration/signup.html", {"form": form})
+    status = 429 if form.paused else 200
+    return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -84,13 +84,16 @@ class WatchedWordAdmin(admin.ModelAdmin):
                 count = watched_words_import(pack=pack, actor=request.user)
             except (UnicodeDecodeError, json.JSONDecodeError):
                 form.add_error("pack", "This file is not readable JSON.")
+            except RecursionError:  # nested deeper than any word pack is
+                form.add_error("pack", "This file is not a MiniMentors watched-words pack.")
             except PackError as error:
                 form.add_error("pack", str(error))
             else:
                 messages.success(request, f"Imported {count} watched words.")
                 return redirect("admin:moderation_watchedword_changelist")
         context = {**self.admin_site.each_context(request), "form": form, "title": "Import words"}
-        return render(request, "admin/moderation/watchedword/import.html", context)
+        status = 400 if request.method == "POST" else 200
+        return render(request, "admin/moderation/watchedword/import.html", context, status=status)
 
 
 @admin.register(Alert)

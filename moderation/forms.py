@@ -10,6 +10,8 @@ from .models import WatchedWord
 from .services import watched_word_effect
 
 PREVIEW_LIMIT = 10
+# Longer than this, a block is "until lifted" (and timedelta cannot add millions of days).
+MAX_BLOCK_DAYS = 3650
 
 
 class WatchedWordForm(forms.ModelForm):
@@ -78,7 +80,14 @@ class SanctionForm(forms.Form):
         label="Mute for how many minutes", min_value=1, max_value=60 * 24 * 30, required=False
     )
     days = forms.IntegerField(
-        label="Block for how many days (empty: until lifted)", min_value=1, required=False
+        label="Block for how many days (empty: until lifted)",
+        min_value=1,
+        max_value=MAX_BLOCK_DAYS,
+        required=False,
+        error_messages={
+            "max_value": f"A block can last at most {MAX_BLOCK_DAYS} days. Leave it empty to "
+            "block until a moderator lifts it."
+        },
     )
 
     def clean(self) -> dict:
@@ -108,7 +117,12 @@ class OverrideForm(forms.Form):
         ],
     )
     note = forms.CharField(label="Note", required=False)
-    watch_term = forms.CharField(label="Also add a watched word (optional)", required=False)
+    watch_term = forms.CharField(
+        label="Also add a watched word (optional)",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "A watched word can have at most 100 characters."},
+    )
     watch_action = forms.ChoiceField(choices=WatchedWord.Action.choices, required=False)
     watch_category = forms.ChoiceField(
         choices=[("", "—"), *[(c, c) for c in engine.CATEGORIES]], required=False
@@ -116,8 +130,18 @@ class OverrideForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("watch_term") and not (data.get("watch_action") and data.get("watch_category")):
+        term = " ".join((data.get("watch_term") or "").split()).lower()
+        data["watch_term"] = term
+        if term and not (data.get("watch_action") and data.get("watch_category")):
             self.add_error("watch_term", "A watched word needs an action and a category.")
+        elif (
+            term and WatchedWord.objects.filter(term=term, category=data["watch_category"]).exists()
+        ):
+            self.add_error(
+                "watch_term",
+                "That word is already on the watched words list for this category. "
+                "Change it in the watched words page instead.",
+            )
         return data
 
 
@@ -128,8 +152,14 @@ class ReportForm(forms.Form):
         help_text="Tell us in your own words. Only the moderators will read this.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    message_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     room = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    # A message is reported with the "Report" button beside it (``chat``), which checks the
+    # reporter can see it; this form names no message.
+    NAMES_NO_MESSAGE = (
+        "To tell us about a message, press Report beside it in the chat. "
+        "You can still tell us anything here."
+    )
 
 
 class AppealForm(forms.Form):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from minimentors.audit import audit_record
-from minimentors.roles import is_counsellor, is_moderator, is_safeguarding
+from minimentors.roles import is_counsellor, is_moderator, is_safeguarding, is_staff_member
 from minimentors.sockets import member_sockets_close
 
 from .models import RISK_CATEGORIES, Alert, BlockApproval, Sanction
@@ -110,10 +110,32 @@ def _require_moderator(actor: Any) -> None:
         raise SanctionRefused("Only moderators can apply or lift sanctions.")
 
 
+STAFF_NOT_SANCTIONED = (
+    "Staff can't be warned, muted or blocked here (and nobody can sanction themselves). "
+    "Speak to whoever manages staff accounts."
+)
+
+
+def can_be_sanctioned(member: Any, actor: Any) -> bool:
+    """Only children and mentors are sanctioned: never staff (any staff role, admin access or a
+    superuser) and never the moderator themselves, so moderators cannot lock each other, or
+    every moderator, out of the site. Lifting stays open to undo what was done before."""
+    if getattr(member, "pk", None) == getattr(actor, "pk", None):
+        return False
+    is_admin = getattr(member, "is_staff", False) or getattr(member, "is_superuser", False)
+    return not (is_admin or is_staff_member(member))
+
+
+def _require_sanctionable(member: Any, actor: Any) -> None:
+    _require_moderator(actor)
+    if not can_be_sanctioned(member, actor):
+        raise SanctionRefused(STAFF_NOT_SANCTIONED)
+
+
 @transaction.atomic
 def sanction_warn(*, member: Any, actor: Any, reason: str) -> Sanction:
     """The member sees a kind notice the next time they open a page."""
-    _require_moderator(actor)
+    _require_sanctionable(member, actor)
     sanction = Sanction.objects.create(
         member=member, kind=Sanction.Kind.WARN, reason=reason, created_by=actor
     )
@@ -124,7 +146,7 @@ def sanction_warn(*, member: Any, actor: Any, reason: str) -> Sanction:
 @transaction.atomic
 def sanction_mute(*, member: Any, actor: Any, reason: str, minutes: int) -> Sanction:
     """The member can read but not post until the mute ends (or is lifted)."""
-    _require_moderator(actor)
+    _require_sanctionable(member, actor)
     if minutes <= 0:
         raise SanctionRefused("A mute lasts at least one minute.")
     sanction = Sanction.objects.create(
@@ -154,7 +176,7 @@ def sanction_block(*, member: Any, actor: Any, reason: str, days: int | None = N
     """Block ``member`` from the whole site at once: their sessions end, and after commit every
     open socket on every Daphne process is closed with 4403. Raises ``SafeguardingFirst`` if
     the member has an open risk alert and nobody from counselling or safeguarding agreed."""
-    _require_moderator(actor)
+    _require_sanctionable(member, actor)
     approval = None
     risks = open_risk_alerts(member)
     if risks:

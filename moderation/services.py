@@ -399,7 +399,9 @@ def report_submit(
     """A member reports a message (or asks for help, or tells a moderator anything from any
     page). It becomes an alert with the reporter's words; the reporter can follow it. A cry
     for help in the words is a risk alert about the reporter, for counsellors (in the report
-    itself when it is about the reporter, else in a second alert)."""
+    itself when it is about the reporter, else in a second alert). ``message_id`` is only
+    passed by ``chat.services.message_report``, after checking the reporter can see that
+    message (the queue shows its text); no page passes one it was sent."""
     words = (words or "").strip()[:2000]
     summary = f"Report from {reporter}: {words[:120]}" if words else f"Report from {reporter}"
     categories = list(categories)

@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from minimentors.form_limits import member_form_limited
 from minimentors.models import User
 from minimentors.roles import Role, member_required, role_required
 
@@ -30,8 +32,10 @@ from .held import hide_everything_by
 from .models import Alert, WatchedWord
 from .sanctions import (
     BLOCK_NOTICE_KEY,
+    STAFF_NOT_SANCTIONED,
     SanctionRefused,
     block_approval_grant,
+    can_be_sanctioned,
     member_restriction,
     sanction_block,
     sanction_in_force,
@@ -54,13 +58,22 @@ def _errors_in_words(form) -> str:
     return " ".join(error for errors in form.errors.values() for error in errors)
 
 
+def _refused(request: HttpRequest, form, back: str) -> HttpResponse:
+    """A form that could not be used: 400, its errors in words, and the way back."""
+    context = {"refusal": _errors_in_words(form), "back": back}
+    return render(request, "moderation/refused.html", context, status=400)
+
+
 @role_required(Role.MODERATOR)
 def queue(request: HttpRequest) -> HttpResponse:
+    page = selectors.queue_page(request.GET.get("page"))
     return render(
         request,
         "moderation/queue.html",
         {
-            "items": selectors.queue_items(),
+            "page": page,
+            "items": page.object_list,
+            "counts": selectors.queue_counts(),
             "resolve_form": ResolveForm(),
             "sanction_form": SanctionForm(),
             "override_form": OverrideForm(),
@@ -91,8 +104,7 @@ def alert_act(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
         elif action == "override":
             form = OverrideForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _errors_in_words(form))
-                return redirect("moderation:queue")
+                return _refused(request, form, reverse("moderation:queue"))
             data = form.cleaned_data
             word = None
             if data["watch_term"]:
@@ -131,6 +143,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "member": member,
             "history": selectors.member_history(member),
             "restriction": member_restriction(member),
+            "can_sanction": can_be_sanctioned(member, request.user),
+            "staff_not_sanctioned": STAFF_NOT_SANCTIONED,
             "sanction_form": SanctionForm(),
             "lift_form": LiftForm(),
             "approval_form": ApprovalForm(),
@@ -144,8 +158,7 @@ def member_sanction(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_object_or_404(User, pk=member_id)
     form = SanctionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors_in_words(form))
-        return redirect("moderation:member", member_id=member.pk)
+        return _refused(request, form, reverse("moderation:member", args=[member.pk]))
     data = form.cleaned_data
     try:
         if data["kind"] == "warn":
@@ -199,13 +212,16 @@ def member_approve_block(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @member_required
+@member_form_limited
 def report(request: HttpRequest) -> HttpResponse:
     """Report a message, or tell a moderator anything, from any page."""
     form = ReportForm(request.POST or None, initial=request.GET.dict())
+    if request.POST.get("message_id") or request.GET.get("message_id"):
+        context = {"form": form, "refusal": ReportForm.NAMES_NO_MESSAGE}
+        return render(request, "moderation/report.html", context, status=400)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        report_submit(reporter=request.user, words=data["words"],
-                      message_id=data["message_id"], room=data["room"])  # fmt: skip
+        report_submit(reporter=request.user, words=data["words"], room=data["room"])
         return render(request, "moderation/report_thanks.html")
     return render(request, "moderation/report.html", {"form": form})
 
@@ -225,6 +241,7 @@ def blocked(request: HttpRequest) -> HttpResponse:
     )
 
 
+@member_form_limited
 def appeal(request: HttpRequest) -> HttpResponse:
     """A blocked member (logged out) proves who they are with their password; a muted member
     is logged in. Either way the appeal reaches the moderation queue."""

@@ -29,8 +29,9 @@ async def session_cookie(user) -> str:
 
 
 async def member_headers(user, origin: bytes = b"http://127.0.0.1:8000") -> list:
-    """Handshake headers of a browser on our own site, logged in as ``user`` (None: anonymous)."""
-    headers = [(b"origin", origin)]
+    """Handshake headers of a browser on our own site (127.0.0.1:8000), on a page of
+    ``origin``, logged in as ``user`` (None: anonymous)."""
+    headers = [(b"host", b"127.0.0.1:8000"), (b"origin", origin)]
     if user is not None:
         headers.append((b"cookie", b"sessionid=" + (await session_cookie(user)).encode()))
     return headers

@@ -162,3 +162,37 @@ def test_usernames_go_through_the_moderation_filter(client, school, name):
     response = client.post("/accounts/signup/", signup_data(school, username=name))
     assert "Please pick a different name" in response.content.decode().replace("&#x27;", "'")
     assert not User.objects.filter(username=name).exists()
+
+
+def test_without_the_join_code_nobody_learns_which_names_are_taken(client, school, child):
+    response = client.post(
+        "/accounts/signup/", signup_data(school, username="amy", join_code="WRONG123")
+    )
+    page = response.content.decode()
+    assert "Someone already has that name" not in page
+    assert "join code doesn" in page
+
+
+def test_wrong_join_codes_from_one_address_are_paused(client, school, settings):
+    settings.SIGNUP_CODE_FAILURES_PER_ADDRESS = 5
+    for number in range(5):
+        client.post("/accounts/signup/", signup_data(school, join_code=f"WRONG{number}"))
+    response = client.post("/accounts/signup/", signup_data(school))  # the right code
+    assert response.status_code == 429
+    assert "wait 15 minutes" in response.content.decode().replace("&#x27;", "'")
+    assert not User.objects.filter(username="sunny-day").exists()
+    other_place = client.post("/accounts/signup/", signup_data(school), REMOTE_ADDR="10.1.2.3")
+    assert other_place.status_code == 302
+
+
+def test_wrong_join_codes_for_one_school_are_paused_from_every_address(client, school, settings):
+    settings.SIGNUP_CODE_FAILURES_PER_SCHOOL = 6
+    for number in range(6):
+        client.post(
+            "/accounts/signup/",
+            signup_data(school, join_code=f"WRONG{number}"),
+            REMOTE_ADDR=f"10.0.0.{number}",
+        )
+    response = client.post("/accounts/signup/", signup_data(school), REMOTE_ADDR="10.9.9.9")
+    assert response.status_code == 429
+    assert not User.objects.filter(username="sunny-day").exists()

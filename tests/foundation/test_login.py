@@ -46,3 +46,14 @@ def test_throttling_one_name_does_not_lock_out_another_child(client, child, othe
         client.post("/accounts/login/", {"username": "amy", "password": "wrong-pass"})
     response = client.post("/accounts/login/", {"username": "ben", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_the_lockout_counts_a_name_whatever_its_case(client, child, settings):
+    # Wrong tries under other spellings of the same name add up, and the right password under
+    # yet another spelling is still refused.
+    spellings = ["amy", "AMY", "Amy", "aMy", "amY", "AmY"]
+    for spelling in spellings[: settings.AXES_FAILURE_LIMIT]:
+        client.post("/accounts/login/", {"username": spelling, "password": "wrong-pass"})
+    response = client.post("/accounts/login/", {"username": " aMY ", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session

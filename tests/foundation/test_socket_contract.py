@@ -97,6 +97,27 @@ async def test_a_foreign_origin_is_refused_on_every_path(people):
         assert not connected, path
 
 
+@pytest.mark.parametrize(
+    "origin",
+    [b"http://127.0.0.1:9999", b"https://127.0.0.1:8000", b"http://localhost:8000",
+     b"http://127.0.0.1", b"null", b""],
+)  # fmt: skip
+async def test_an_origin_differing_in_scheme_host_or_port_is_refused(people, origin):
+    headers = await member_headers(people["child"], origin=origin)
+    communicator = WebsocketCommunicator(application, "/ws/rooms/general/", headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert not connected
+
+
+async def test_the_public_origin_behind_the_proxy_is_accepted(people, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://minimentors.example.org"]
+    headers = await member_headers(people["child"], origin=b"https://minimentors.example.org")
+    communicator = WebsocketCommunicator(application, "/ws/rooms/general/", headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    await communicator.disconnect()
+
+
 async def test_a_blocked_member_is_refused_everywhere_and_their_open_sockets_close(people):
     counsellor, child = people["counsellor"], people["child"]
     open_alerts, ok = await open_socket("/ws/staff/alerts/", counsellor)
@@ -132,7 +153,8 @@ async def test_logging_out_closes_the_sockets_of_that_login_only(people):
     browser = Client()
     await sync_to_async(browser.force_login)(child)
     cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
-    headers = [(b"origin", b"http://127.0.0.1:8000"), (b"cookie", cookie)]
+    headers = [(b"host", b"127.0.0.1:8000"), (b"origin", b"http://127.0.0.1:8000"),
+               (b"cookie", cookie)]  # fmt: skip
     this_login, ok = await open_socket("/ws/rooms/general/", headers=headers)
     other_login, ok_other = await open_socket("/ws/queue/", child)
     assert ok and ok_other

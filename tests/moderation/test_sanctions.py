@@ -1,6 +1,7 @@
 """Sanctions take effect at once, safeguarding comes first, and everything is on the record."""
 
 from datetime import datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -189,3 +190,44 @@ def test_someone_without_an_account_row_is_never_restricted(
         assert member_restriction(AnonymousUser()) is None
         assert member_restriction(User(username="not-saved-yet")) is None
         assert member_restriction(None) is None
+
+
+@pytest.mark.parametrize("sanction", ["warn", "mute", "block"])
+def test_a_moderator_cannot_sanction_staff_or_themselves(
+    sanction, moderator, counsellor, safeguarding_user, make_member
+):
+    other_moderator = make_member("moderator", "mo-moderator")
+    apply = {
+        "warn": lambda member: sanction_warn(member=member, actor=moderator, reason="x"),
+        "mute": lambda member: sanction_mute(
+            member=member, actor=moderator, reason="x", minutes=5
+        ),  # fmt: skip
+        "block": lambda member: sanction_block(member=member, actor=moderator, reason="x"),
+    }[sanction]
+    for member in (moderator, other_moderator, counsellor, safeguarding_user):
+        with pytest.raises(SanctionRefused, match="Staff"):
+            apply(member)
+    assert not Sanction.objects.exists()
+
+
+def test_the_member_page_refuses_to_block_staff_and_says_why(client, moderator, make_member):
+    other_moderator = make_member("moderator", "mo-moderator")
+    client.force_login(moderator)
+    for target in (moderator, other_moderator):
+        response = client.post(
+            f"/moderation/members/{target.pk}/sanction/",
+            {"kind": "block", "reason": "no"},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "Staff can't be warned, muted or blocked here" in unescape(response.content.decode())
+        assert member_restriction(target) is None
+    page = client.get(f"/moderation/members/{other_moderator.pk}/").content.decode()
+    assert "Block from the site" not in page
+
+
+def test_a_superuser_cannot_be_sanctioned_either(moderator, child):
+    child.is_superuser = True
+    child.save()
+    with pytest.raises(SanctionRefused):
+        sanction_block(member=child, actor=moderator, reason="x")
