@@ -63,7 +63,10 @@ class SignUpForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    age_group = forms.ChoiceField(label="How old are you?", choices=AgeGroup.choices)
+    # No age is chosen for the child: a pre-selected one would be wrong for most of them.
+    age_group = forms.ChoiceField(
+        label="How old are you?", choices=[("", "Choose your age"), *AgeGroup.choices]
+    )
     school = forms.ModelChoiceField(
         label="Your school", queryset=School.objects.all(), empty_label="Choose your school"
     )

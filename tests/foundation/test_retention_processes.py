@@ -16,15 +16,16 @@ from tests.conftest import REPO, site_environment
 
 BACKDATE = """
 from datetime import datetime, timezone
-from minimentors.audit import audit_record
-from minimentors.models import AuditEntry
-entry = audit_record(actor=None, action="retention.test")
-AuditEntry.objects.filter(pk=entry.pk).update(created_at=datetime(2001, 1, 1, tzinfo=timezone.utc))
+from moderation.models import Alert
+from moderation.services import raise_alert
+alert = raise_alert(categories=[], severity=1, member=None, summary="retention test")
+Alert.objects.filter(pk=alert.pk).update(raised_at=datetime(2001, 1, 1, tzinfo=timezone.utc))
 """
 DELETED = """
-from minimentors.models import AuditEntry, DeletionRecord
-gone = not AuditEntry.objects.filter(action="retention.test").exists()
-recorded = DeletionRecord.objects.filter(kind="minimentors.AuditEntry", deleted__gte=1).exists()
+from minimentors.models import DeletionRecord
+from moderation.models import Alert
+gone = not Alert.objects.filter(summary="retention test").exists()
+recorded = DeletionRecord.objects.filter(kind="moderation.Alert", deleted__gte=1).exists()
 print("DELETED" if gone and recorded else "WAITING")
 """
 
