@@ -39,6 +39,7 @@ from .models import OpenSocket, User
 from .roles import Member
 
 logger = logging.getLogger(__name__)
+security_log = logging.getLogger("minimentors.security")
 
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_NOT_ALLOWED = 4403
@@ -241,6 +242,12 @@ class MemberSocket(DirectDispatch, AsyncJsonWebsocketConsumer):
         """Writes that belong to the closing (chat: the room's presence event)."""
 
     async def refuse(self, code: int) -> None:
+        # Who tried which path and why, never what they sent (no text or session ids).
+        member = self.scope.get("member")
+        security_log.warning(
+            "Socket refused (%s): member %s, %s",
+            code, member.pk if member else None, self.scope.get("path", ""),
+        )  # fmt: skip
         await self.accept()
         await self.close(code=code)
 

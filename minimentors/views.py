@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth import login
@@ -14,6 +15,8 @@ from .addresses import client_address
 from .forms import LoginForm, SignUpForm
 from .login import login_address_paused, login_failed_from
 from .retention import SIX_YEARS
+
+security_log = logging.getLogger("minimentors.security")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -72,6 +75,11 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Who tried what, never what they sent (no text, passwords or session ids).
+    security_log.warning(
+        "Refused (403): member %s, %s %s",
+        getattr(request.user, "pk", None), request.method, request.path,
+    )  # fmt: skip
     return render(request, "403.html", status=403)
 
 

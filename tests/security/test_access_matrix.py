@@ -196,3 +196,41 @@ def test_every_page_has_a_strict_content_security_policy(world):
             assert "script-src 'self'" in policy
             checked += 1
     assert checked >= 20
+
+
+def test_failed_authorisation_is_logged_without_what_was_sent(world, caplog):
+    people, _ = world
+    client = Client()
+    client.force_login(people[CHILD])
+    with caplog.at_level("WARNING", logger="minimentors.security"):
+        client.get("/counselling/?secret=hunter2")
+    [record] = [r for r in caplog.records if r.name == "minimentors.security"]
+    line = record.getMessage()
+    assert f"member {people[CHILD].pk}" in line and "/counselling/" in line
+    assert "hunter2" not in line and client.cookies["sessionid"].value not in line
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_refused_socket_is_logged_without_its_session(child):
+    import logging
+
+    from channels.testing import WebsocketCommunicator
+
+    from minimentors.asgi import application
+    from tests.channel_helpers import member_headers
+
+    headers = await member_headers(child)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("minimentors.security").addHandler(handler)
+    try:
+        socket = WebsocketCommunicator(application, "/ws/staff/alerts/", headers=headers)
+        await socket.connect()
+        await socket.receive_output(timeout=3)
+    finally:
+        logging.getLogger("minimentors.security").removeHandler(handler)
+    [line] = [r.getMessage() for r in records]
+    assert "4403" in line and "/ws/staff/alerts/" in line
+    cookie = dict(headers)[b"cookie"].decode().split("=", 1)[1]
+    assert cookie not in line
