@@ -6,7 +6,10 @@ How a message is read (``Engine.review``):
    ("too_long"), but its first ``MAX_LENGTH`` characters are still read so that a cry for help
    in it is flagged, never hidden.
 2. The text is normalised once (``normalise.py``).
-3. Fast path (no history, not a username): the normalised text, as bytes, is checked against
+3. The learned risk tier (``risk.py``) scores the gate words of every message (usually a
+   one-line upper bound settles it: nothing to find); what it finds is combined with the
+   rules' findings at the end (``risk_tier.py``).
+   Fast path (no history, not a username): the normalised text, as bytes, is checked against
    a *gate*: every spelling of every lexicon word, and every phrase pattern whose required
    word sets all appear in the message (an "are you alone" pattern needs "are" *and* "you"
    *and* "alone"), plus cheap byte-level tests for anything that could hide a word (leetspeak
@@ -44,6 +47,8 @@ from .patterns import (
     builtin_phrases,
     compile_pattern,
 )
+from .risk import RiskModel
+from .risk_tier import load_vetoes, risk_hits
 from .spam import SYMBOL_FLOOD, WORD_FLOOD, find_flood
 from .verdict import (
     CATEGORIES,
@@ -158,10 +163,23 @@ def _builtin() -> tuple[tuple[Term, ...], tuple[Phrase, ...]]:
     return tuple(builtin_terms()), tuple(builtin_phrases())
 
 
+@functools.lru_cache(maxsize=1)
+def _risk_model() -> RiskModel:
+    """The learned risk tier, read (and its checksum checked) once per process."""
+    return RiskModel.load()
+
+
+@functools.lru_cache(maxsize=1)
+def _vetoes() -> PhraseSet:
+    return load_vetoes()
+
+
 class Engine:
     """A compiled matcher over the builtin lists plus optional staff watched entries."""
 
-    def __init__(self, watched: Iterable[WatchedEntry] = ()) -> None:
+    def __init__(self, watched: Iterable[WatchedEntry] = (), *, risk: bool = True) -> None:
+        """Compile the builtin lists with ``watched`` merged in; ``risk=False`` leaves out the
+        learned risk tier (the benchmark measures each tier; production always has it)."""
         terms, phrases = _builtin()
         all_terms = list(terms)
         for entry in watched:
@@ -182,6 +200,8 @@ class Engine:
         self.lexicon_gate = self.lexicon.gate_words
         self.number_words = frozenset(word.encode() for word in number_words)
         self._signals: dict[tuple[str, str], ScanResult] = {}
+        self.risk: RiskModel | None = _risk_model() if risk else None
+        self.vetoes = _vetoes()
 
     # --- public ----------------------------------------------------------------------------
     def review(
@@ -210,15 +230,20 @@ class Engine:
                 return _too_long(decide(text, (), context, too_long=True))
             return allowed(text, "empty")
         window = conversation.turns(history, sender) if history else []
+        lowered = folded.encode("ascii", "replace")
+        words = lowered.translate(_WORD_BYTES, b"'").split()
+        findings = self.risk.assess(words) if self.risk is not None else ()
         needs = ALL_FINDERS
         if not window and context != "username":
-            needs = self._glance(folded)
-            if not needs:
+            needs = self._glance(folded, lowered, words)
+            if not needs and not findings:
                 if too_long:
                     return _too_long(decide(text, (), context, too_long=True))
                 return allowed(text, "clean")
-        result = self._scan_full(body, folded, context, needs)
+        result = self._scan_full(body, folded, context, needs) if needs else _CLEAN
         hits = list(result.hits)
+        if findings:
+            hits.extend(risk_hits(findings, result.categories, words, len(body), self.vetoes))
         if window:
             hits.extend(conversation.conversation_hits(self, body, context, result, window))
         if not hits and not too_long:
@@ -259,16 +284,21 @@ class Engine:
         """True only when no finder could match: see step 3 of the module docstring."""
         return not self._glance(folded)
 
-    def _glance(self, folded: str) -> int:
+    def _glance(
+        self, folded: str, lowered: bytes | None = None, words: list[bytes] | None = None
+    ) -> int:
         """The finders (``LEXICON | PHRASES | CONTACTS | FLOODS``) that could find something
         in this text; 0 means it is clean. Never leaves out a finder that would find something
-        (the tests check this against the full scan)."""
+        (the tests check this against the full scan). ``lowered`` and ``words``, when given,
+        are ``folded`` as ASCII bytes and its gate words (``risk.words_of``), already made."""
         # One byte per character (anything non-ASCII becomes "?", plain punctuation here).
-        lowered = folded.encode("ascii", "replace")
+        if lowered is None:
+            lowered = folded.encode("ascii", "replace")
         if not folded.isascii() and lowered.count(b"?") - folded.count("?") >= SYMBOL_FLOOD:
             return ALL_FINDERS  # possibly an emoji flood
         tripled = _TRIPLE.search(lowered) is not None
-        words = lowered.translate(_WORD_BYTES, b"'").split()
+        if words is None:
+            words = lowered.translate(_WORD_BYTES, b"'").split()
         if not words:
             return FLOODS if tripled else 0
         word_set = set(words)
