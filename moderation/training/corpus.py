@@ -6,7 +6,8 @@ Reads ``moderation/data/corpus/<kind>.txt`` (one hand-written message per line: 
 ``abuse``, ``grooming``, ``bullying``, ``hard_negative``, ``clean``) and writes
 ``moderation/data/training_messages.jsonl``: every message in several voices (txt speak,
 misspellings, no punctuation, an opener or a closer, swearing, mixed into ordinary chat).
-Each row is ``{"text", "context", "expected", "kind", "group"}``; ``group`` names the
+``EVERYDAY`` template-made everyday messages are added (``everyday.py``), half of them in a
+voice too. Each row is ``{"text", "context", "expected", "kind", "group"}``; ``group`` names the
 hand-written line it came from, so that cross-validation can hold out whole lines and measure
 how the model does on sentences it has never seen in any voice.
 
@@ -23,9 +24,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from moderation.training.everyday import everyday_rows
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = DATA / "corpus"
 OUTPUT = DATA / "training_messages.jsonl"
+EVERYDAY = 6000  # template-made everyday messages (see everyday.py)
 
 # kind -> (categories expected, variants made of each hand-written line)
 KINDS: dict[str, tuple[tuple[str, ...], int]] = {
@@ -107,7 +111,20 @@ OPENERS = (
     "basically",
     "tbf",
 )
-CLOSERS = ("lol", "idk", "x", "haha", "anyway", ":(", ":)", "...", "ngl", "tbh", "whatever", "innit")
+CLOSERS = (
+    "lol",
+    "idk",
+    "x",
+    "haha",
+    "anyway",
+    ":(",
+    ":)",
+    "...",
+    "ngl",
+    "tbh",
+    "whatever",
+    "innit",
+)
 # Said only around a disclosure: real signals, so they go with risk kinds only.
 RISK_CLOSERS = (
     "dont tell anyone",
@@ -144,9 +161,11 @@ def txt_speak(text: str, rng: random.Random, rate: float = 0.7) -> str:
     """Replace known words by a txt-speak spelling (each with probability ``rate``)."""
     for word, spellings in TXT_SPEAK.items():
         pattern = re.compile(rf"\b{re.escape(word)}\b")
-        text = pattern.sub(
-            lambda match: rng.choice(spellings) if rng.random() < rate else match.group(), text
-        )
+
+        def respell(match: re.Match[str], spellings: tuple[str, ...] = spellings) -> str:
+            return rng.choice(spellings) if rng.random() < rate else match.group()
+
+        text = pattern.sub(respell, text)
     return text
 
 
@@ -205,9 +224,11 @@ def voices(text: str, kind: str, clean: list[str], rng: random.Random) -> Iterat
             variant = f"{variant} {rng.choice(CLOSERS)}"
         elif roll < 0.32 and risky:
             variant = f"{variant} {rng.choice(RISK_CLOSERS)}"
-        if rng.random() < 0.2:
-            other = rng.choice(clean)
-            variant = f"{other}. {variant}" if rng.random() < 0.5 else f"{variant}. {other}"
+        if rng.random() < 0.35:
+            # Mixed into ordinary chat, for every kind alike, so that length says nothing.
+            others = rng.sample(clean, rng.choice((1, 1, 2, 3, 4)))
+            at = rng.randrange(len(others) + 1)
+            variant = ". ".join([*others[:at], variant, *others[at:]])
         if rng.random() < 0.3:
             variant = variant.replace("'", "")
         if rng.random() < 0.2:
@@ -243,6 +264,13 @@ def build(seed: int = 13) -> list[dict[str, object]]:
                         "group": f"{kind}:{number}",
                     }
                 )
+    for row in everyday_rows(EVERYDAY, rng):
+        if rng.random() < 0.5:
+            # One voice (txt speak, typos, swearing...) as for every other kind.
+            variants = voices(str(row["text"]), "clean", clean, rng)
+            next(variants)
+            row["text"] = next(variants)
+        rows.append(row)
     return rows
 
 

@@ -25,9 +25,13 @@ whose weights are all tiny dropped) and its ``.sha256``, which the engine checks
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import hashlib
+import html
 import json
+import random
+import re
 import sys
 from pathlib import Path
 
@@ -44,12 +48,60 @@ SOURCES = (DATA / "training_messages.jsonl", DATA / "labelled_messages.jsonl")
 SCALE = 1000  # weights are stored as integers: weight * SCALE
 MIN_WEIGHT = 3  # features whose every category weight is under this (over SCALE) are dropped
 HIGH_FP = 0.002
+DAVIDSON = DATA / "public" / "davidson" / "labeled_data.csv"
+DAVIDSON_TRAIN = 8000
+DAVIDSON_CHECK = 4000
+_NOISE = re.compile(r"(?:\bRT\b|@\w+:?|https?://\S+|&#\d+;)")
+# How the false positives allowed (``--max-fp``) are shared: bullying hides a message, so it
+# gets the smallest share.
+FP_SHARE = {"self_harm": 1.0, "abuse": 1.0, "grooming": 1.0, "bullying": 0.4}
+GATE_MARGIN = 0.5
+GATE_LOSS = 0.002
 C = 0.5
+
+
+def davidson_rows(seed: int = 5) -> list[dict]:
+    """The Davidson tweets in a seeded order (mentions, links and HTML entities removed; see
+    ``data/public/davidson/SOURCE.md``), each with its ``label`` (hate, offensive, neither).
+
+    The first ``DAVIDSON_TRAIN`` are negatives for training: without them the model flagged a
+    third of ordinary adult tweets (text unlike anything in our corpus); the next
+    ``DAVIDSON_CHECK`` are only scored, to show how the model does on text nobody here wrote."""
+    names = {"0": "hate", "1": "offensive", "2": "neither"}
+    with DAVIDSON.open(encoding="utf-8", newline="") as handle:
+        tweets = [(row["tweet"], names[row["class"]]) for row in csv.DictReader(handle)]
+    random.Random(seed).shuffle(tweets)
+    rows = []
+    for number, (tweet, label) in enumerate(tweets[: DAVIDSON_TRAIN + DAVIDSON_CHECK]):
+        text = html.unescape(_NOISE.sub(" ", tweet)).strip()
+        if text:
+            group = f"davidson:{number}"
+            rows.append(
+                {"text": text, "label": label, "expected": [], "kind": "public", "group": group}
+            )
+    return rows
+
+
+def check_on_public(
+    vectoriser: DictVectorizer, models: list[LogisticRegression], lows: list[float]
+) -> None:
+    """Share of the held-back Davidson tweets the thresholds would flag, per Davidson label."""
+    rows = davidson_rows()[DAVIDSON_TRAIN:]
+    matrix = vectoriser.transform(features(words_of(normalise(row["text"]))) for row in rows)
+    flagged = np.zeros(len(rows), dtype=bool)
+    for model, low in zip(models, lows, strict=True):
+        flagged |= model.predict_proba(matrix)[:, 1] >= low
+    labels = np.array([row["label"] for row in rows])
+    for label in ("neither", "offensive", "hate"):
+        chosen = labels == label
+        print(
+            f"  Davidson tweets ({label}) flagged: {flagged[chosen].mean():.3f} of {chosen.sum()}"
+        )
 
 
 def load_rows() -> list[dict]:
     """Training rows with a ``group`` (the hand-written line they come from)."""
-    rows: list[dict] = []
+    rows: list[dict] = davidson_rows()[:DAVIDSON_TRAIN]
     for path in SOURCES:
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle):
@@ -62,8 +114,8 @@ def load_rows() -> list[dict]:
 
 def design(rows: list[dict]) -> tuple[DictVectorizer, object, np.ndarray]:
     vectoriser = DictVectorizer(dtype=np.float32)
-    matrix = vectoriser.fit_transform(features(words_of(normalise(row["text"]))) for row in rows)
-    matrix = matrix.tocsr()
+    texts = [words_of(normalise(row["text"])) for row in rows]
+    matrix = vectoriser.fit_transform(features(words) for words in texts).tocsr()
     matrix.indices = matrix.indices.astype(np.int32)  # liblinear takes 32-bit indices only
     matrix.indptr = matrix.indptr.astype(np.int32)
     labels = np.array(
@@ -89,17 +141,21 @@ def out_of_fold(matrix: object, labels: np.ndarray, groups: list[str], folds: in
 
 
 def thresholds(
-    probabilities: np.ndarray, labels: np.ndarray, recall: float, max_fp: float
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+    everyday: np.ndarray,
+    recall: float,
+    max_fp: float,
 ) -> tuple[list[float], list[float]]:
+    """``everyday``: rows of children's ordinary chat (no risk category, not a hard negative,
+    not public data), the messages whose false positives the thresholds bound."""
     lows: list[float] = []
     highs: list[float] = []
     for index, category in enumerate(RISK_CATEGORIES):
         positive = probabilities[labels[:, index] == 1, index]
-        # Only messages with no risk category at all: calling an abuse disclosure self_harm
-        # still flags a cry for help, so it is not a false positive here.
-        negative = probabilities[labels.sum(axis=1) == 0, index]
+        negative = probabilities[everyday, index]
         by_recall = float(np.quantile(positive, 1.0 - recall))
-        by_fp = float(np.quantile(negative, 1.0 - max_fp))
+        by_fp = float(np.quantile(negative, 1.0 - max_fp * FP_SHARE[category]))
         low = min(max(by_recall, by_fp), 0.95)
         high = max(low, float(np.quantile(negative, 1.0 - HIGH_FP)))
         lows.append(round(low, 4))
@@ -110,6 +166,23 @@ def thresholds(
             f"(recall {np.mean(positive >= high):.3f}, fp {np.mean(negative >= high):.4f})"
         )
     return lows, highs
+
+
+def report(
+    probabilities: np.ndarray, labels: np.ndarray, rows: list[dict], lows: list[float]
+) -> None:
+    """Out-of-fold: any cry for help found, and messages stopped, per kind of row."""
+    flagged = (probabilities >= np.array(lows)).any(axis=1)
+    cries = labels[:, :3].any(axis=1)
+    print(f"  cries for help (self_harm/abuse/grooming) flagged: {flagged[cries].mean():.3f}")
+    kinds = np.array(
+        [row.get("kind") or ("clean" if not row["expected"] else "other") for row in rows]
+    )
+    for kind in ("clean", "hard_negative", "public", "other"):
+        chosen = (kinds == kind) & ~labels.any(axis=1)
+        if chosen.any():
+            share = flagged[chosen].mean()
+            print(f"  {kind:<14} without risk, flagged: {share:.4f} of {chosen.sum()}")
 
 
 def export(
@@ -137,11 +210,57 @@ def export(
     }
 
 
+def gate(
+    vectoriser: DictVectorizer,
+    matrix: object,
+    labels: np.ndarray,
+    models: list[LogisticRegression],
+    lows: list[float],
+) -> dict[str, object]:
+    """A one-number first look: "any risk" over words and letter n-grams only (no pairs).
+
+    Its threshold is set ``GATE_MARGIN`` under the ``GATE_LOSS`` quantile of the gate scores
+    of the training messages the category models flag (the share it stops is printed); it
+    exists for speed (one weight per word instead of four, no pairs).
+    """
+    names = vectoriser.get_feature_names_out()
+    single = np.array([not str(name).startswith("p:") for name in names])
+    reduced = matrix[:, single]
+    model = fit(reduced, labels.max(axis=1))
+    flagged = np.zeros(labels.shape[0], dtype=bool)
+    for index, category_model in enumerate(models):
+        flagged |= category_model.predict_proba(matrix)[:, 1] >= lows[index]
+    scores = model.decision_function(reduced)
+    threshold = float(np.quantile(scores[flagged], GATE_LOSS)) - GATE_MARGIN
+    lost = np.mean(scores[flagged] < threshold)
+    passes = np.mean(scores >= threshold)
+    clean_passes = np.mean(scores[labels.max(axis=1) == 0] >= threshold)
+    print(
+        f"gate: threshold {threshold:.2f}, stops {lost:.4f} of the rows the models flag, "
+        f"passes {passes:.3f} of all rows and {clean_passes:.3f} of rows without risk"
+    )
+    scaled = np.rint(model.coef_[0] * SCALE).astype(int)
+    weights = {"words": {}, "grams": {}}
+    for name, value in zip(names[single], scaled, strict=True):
+        if abs(value) >= MIN_WEIGHT:
+            kind, _, key = str(name).partition(":")
+            weights["words" if kind == "w" else "grams"][key] = int(value)
+    return {
+        "gate": {
+            "bias": int(round(float(model.intercept_[0]) * SCALE)),
+            "threshold": int(round(threshold * SCALE)),
+            **weights,
+        }
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--recall", type=float, default=0.97, help="out-of-fold recall aimed at")
-    parser.add_argument("--max-fp", type=float, default=0.01, help="out-of-fold FP allowed")
+    parser.add_argument(
+        "--max-fp", type=float, default=0.0045, help="out-of-fold FP per category allowed"
+    )
     parser.add_argument("--check", action="store_true", help="print figures, write nothing")
     args = parser.parse_args()
 
@@ -151,9 +270,15 @@ def main() -> int:
     print(f"{len(rows)} rows, {matrix.shape[1]} features, positives {labels.sum(axis=0)}")
     probabilities = out_of_fold(matrix, labels, groups, args.folds)
     print(f"out-of-fold ({args.folds} folds by hand-written line):")
-    lows, highs = thresholds(probabilities, labels, args.recall, args.max_fp)
+    everyday = np.array(
+        [not row["expected"] and row.get("kind") != "hard_negative" for row in rows]
+    )
+    lows, highs = thresholds(probabilities, labels, everyday, args.recall, args.max_fp)
+    report(probabilities, labels, rows, lows)
     models = [fit(matrix, labels[:, index]) for index in range(len(RISK_CATEGORIES))]
+    check_on_public(vectoriser, models, lows)
     exported = export(vectoriser, models, lows, highs)
+    exported.update(gate(vectoriser, matrix, labels, models, lows))
     kept = sum(len(exported[name]) for name in ("words", "grams", "pairs"))  # type: ignore[arg-type]
     print(f"kept {kept} of {matrix.shape[1]} features")
     if args.check:
