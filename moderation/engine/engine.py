@@ -37,7 +37,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import contact, conversation
-from .lexicon import Lexicon, Term, builtin_terms, decode_variants
+from .contact_pieces import PIECE_TRIGGERS, find_pieces
+from .lexicon import DATA_DIR, Lexicon, Term, builtin_terms, decode_variants, read_data_lines
 from .normalise import normalise, offsets, span_to_original
 from .patterns import (
     SIGNAL_CATEGORIES,
@@ -46,6 +47,7 @@ from .patterns import (
     PhraseSet,
     builtin_phrases,
     compile_pattern,
+    load_macros,
 )
 from .risk import RiskModel
 from .risk_tier import load_vetoes, risk_hits
@@ -110,6 +112,9 @@ def _shape_table() -> bytes:
 _SHAPE = _shape_table()
 _STREET_WORDS = frozenset(word.encode() for word in contact.STREET_TYPES)
 _TRIPLE = re.compile(rb"([^ ])\1\1")
+# Shape bytes without which ``_not_simple`` is False (a cheap test before calling it).
+_MAYBE_NOT_SIMPLE = frozenset(b"l*!0")
+_PIECE_TRIGGERS = frozenset(word.encode() for word in PIECE_TRIGGERS)
 _LONG_LETTERS = b"a" * 20
 
 # Finders, as bits of the mask that the gate (``Engine._glance``) returns.
@@ -170,6 +175,25 @@ def _risk_model() -> RiskModel:
 
 
 @functools.lru_cache(maxsize=1)
+def _allowed_phrases() -> tuple[Phrase, ...]:
+    """Harmless wholes around a listed word ("spotted dick"): ``data/allowed/<category>.txt``."""
+    macros = load_macros(DATA_DIR / "phrases" / "macros.txt")
+    found: list[Phrase] = []
+    for path in sorted((DATA_DIR / "allowed").glob("*.txt")):
+        for line in read_data_lines(path):
+            found.append(
+                compile_pattern(
+                    line,
+                    category=path.stem,
+                    source=f"allowed:{path.stem}",
+                    action="allow",
+                    macros=macros,
+                )
+            )
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1)
 def _vetoes() -> PhraseSet:
     return load_vetoes()
 
@@ -191,7 +215,7 @@ class Engine:
             )
             for term in self.lexicon.phrases
         ]
-        self.phrases = PhraseSet([*phrases, *lexicon_phrases])
+        self.phrases = PhraseSet([*phrases, *lexicon_phrases, *_allowed_phrases()])
         number_words = (set(contact.SPELLED_DIGIT_WORDS) - {"o", "one"}) | {
             "double",
             "triple",
@@ -240,6 +264,8 @@ class Engine:
                 if too_long:
                     return _too_long(decide(text, (), context, too_long=True))
                 return allowed(text, "clean")
+        if needs == PHRASES and not self._phrases_match(words):
+            needs = 0  # only a phrase pattern could match, and none does
         result = self._scan_full(body, folded, context, needs) if needs else _CLEAN
         hits = list(result.hits)
         if findings:
@@ -280,6 +306,16 @@ class Engine:
         needs = self._glance(folded)
         return self._scan_full(text, folded, context, needs) if needs else _CLEAN
 
+    def _phrases_match(self, words: list[bytes]) -> bool:
+        """Whether any phrase pattern matches the gate words.
+
+        Only for text whose gate left nothing but ``PHRASES`` to do: such text has no
+        leetspeak, stretched letters or digits run into letters, so its gate words are the
+        words the full scan would give the patterns, and a miss here is a miss there.
+        """
+        texts = [word.decode() for word in words]
+        return bool(self.phrases.find(" " + " ".join(texts) + " ", set(texts)))
+
     def _clean_at_a_glance(self, folded: str) -> bool:
         """True only when no finder could match: see step 3 of the module docstring."""
         return not self._glance(folded)
@@ -310,7 +346,7 @@ class Engine:
         if tripled:
             # Stretched letters ("fuuuck", "diiie"): words are read differently; or a flood.
             needs = LEXICON | PHRASES | FLOODS
-        if rest and _not_simple(shape):
+        if rest and _MAYBE_NOT_SIMPLE.intersection(rest) and _not_simple(shape):
             # Leetspeak, stars, "!" inside words, digits against letters: words are decoded,
             # and digits against letters may be a postcode or "o" among digits.
             needs |= LEXICON | PHRASES | CONTACTS
@@ -320,6 +356,12 @@ class Engine:
             needs |= LEXICON
         if not needs & CONTACTS and not self.number_words.isdisjoint(word_set):
             needs |= CONTACTS  # a phone number spelled out
+        if (
+            not needs & CONTACTS
+            and not _PIECE_TRIGGERS.isdisjoint(word_set)
+            and (b":" in lowered or b"=" in lowered or _has_single_letter_run(words))
+        ):
+            needs |= CONTACTS  # "sc: amy_1", "add me j e s s 1 2 on snap": a handle in pieces
         if rest:
             if b"0" in rest and (
                 # Digits matter as phone numbers (many digits) or house numbers (a street word).
@@ -465,8 +507,13 @@ class Engine:
         stages: set[str] = set()
         distress = False
         found_phrases = self.phrases.find(words_text, word_set) if needs & PHRASES else ()
+        excused: list[tuple[int, int, str]] = []  # spans of "allowed" wholes, folded
         for phrase, first_char, last_char in found_phrases:
             if phrase.action == "allow":
+                if phrase.source.startswith("allowed:"):
+                    first = words_text.count(" ", 0, first_char) - 1
+                    last = words_text.count(" ", 0, last_char)
+                    excused.append((span(first)[0], span(last - 1)[1], phrase.category))
                 continue
             if phrase.category in SIGNAL_CATEGORIES:
                 distress = True
@@ -490,8 +537,11 @@ class Engine:
                 (phrase.category, start, end, term_text, phrase.source, action, severity, kind)
             )
 
+        if excused:
+            raw = [item for item in raw if item[7] == "original" or not _excused(item, excused)]
         contacts = (
             contact.find_contacts(folded, words, word_set, words_text, b"0" in shape)
+            + find_pieces(folded, word_set)
             if needs & CONTACTS
             else ()
         )
@@ -535,6 +585,14 @@ class Engine:
             )
         categories = frozenset(hit.category for hit in hits)
         return ScanResult(tuple(hits), frozenset(stages), distress, categories)
+
+
+def _excused(item: tuple, excused: list[tuple[int, int, str]]) -> bool:
+    """A word-list finding inside a harmless whole of its category ("spotted dick")."""
+    category, start, end = item[0], item[1], item[2]
+    return any(
+        category == whole and first <= start and end <= last for first, last, whole in excused
+    )
 
 
 def _too_long(verdict: Verdict) -> Verdict:
@@ -642,6 +700,11 @@ def _tokenise(folded: str, stretched: bool) -> tuple[list[_Token], bool]:
             word = _squeeze(word)
         tokens.append((start, end, core, readings, word))
     return tokens, has_singles
+
+
+def _has_single_letter_run(words: list[bytes]) -> bool:
+    """Three or more one-character words in a row ("j e s s")."""
+    return b" a a a " in (b" " + b" ".join(words) + b" ").translate(_ALNUM_TO_A)
 
 
 def _not_simple(shape: bytes) -> bool:
