@@ -52,7 +52,7 @@ __all__ = [
 RISK_CATEGORIES = ("self_harm", "abuse", "grooming", "bullying")
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "risk_model.json.gz"
 _GRAM_LETTERS = 24
-_CACHE_LIMIT = 200_000  # words remembered; unknown words past this are worked out each time
+_CACHE_LIMIT = 30_000  # words remembered (about 10 MB at most); past it, worked out each time
 
 # Lowercase letters and digits kept, upper case lowered, everything else a separator.
 _WORD_BYTES = bytes(
@@ -149,19 +149,27 @@ class RiskModel:
         self.high: tuple[float, ...] = tuple(exported["high"])  # type: ignore[arg-type]
         self._low_logits = tuple(_logit(p) for p in self.low)
 
+        # Weights are integers over ``scale`` with many repeats: one float object per value,
+        # and one bytes object per word, shared by every table (a third of the memory).
+        floats: dict[int, float] = {}
+        spellings: dict[bytes, bytes] = {}
+
+        def vector(values: list[int]) -> tuple[float, ...]:
+            return tuple([floats.setdefault(value, value / scale) for value in values])
+
         def table(name: str) -> dict[bytes, tuple[float, ...]]:
             raw: dict[str, list[int]] = exported[name]  # type: ignore[assignment]
-            return {
-                key.encode(): tuple(value / scale for value in values)
-                for key, values in raw.items()
-            }
+            return {key.encode(): vector(values) for key, values in raw.items()}
+
+        def pair(key: str) -> tuple[bytes, bytes]:
+            first, second = (word.encode() for word in key.split(" ", 1))
+            return spellings.setdefault(first, first), spellings.setdefault(second, second)
 
         self._word_weights = table("words")
         self._gram_weights = table("grams")
-        pairs = table("pairs")
+        raw_pairs: dict[str, list[int]] = exported["pairs"]  # type: ignore[assignment]
         self._pairs: dict[tuple[bytes, bytes], tuple[float, ...]] = {
-            tuple(key.split(b" ", 1)): vector  # type: ignore[misc]
-            for key, vector in pairs.items()
+            pair(key): vector(values) for key, values in raw_pairs.items()
         }
         self._zero = (0.0,) * len(RISK_CATEGORIES)
         self._vectors = _WordVectors(self)
@@ -169,7 +177,9 @@ class RiskModel:
 
         def weights(name: str) -> dict[bytes, float]:
             raw: dict[str, int] = gate[name]  # type: ignore[assignment]
-            return {key.encode(): value / scale for key, value in raw.items()}
+            return {
+                key.encode(): floats.setdefault(value, value / scale) for key, value in raw.items()
+            }
 
         self._gate = _GateWeights(weights("words"), weights("grams"))
         # The gate's bias folded into its threshold: one sum and one comparison per message.

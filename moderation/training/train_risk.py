@@ -46,7 +46,10 @@ from moderation.engine.risk import MODEL_FILE, RISK_CATEGORIES, features, words_
 DATA = Path(__file__).resolve().parents[1] / "data"
 SOURCES = (DATA / "training_messages.jsonl", DATA / "labelled_messages.jsonl")
 SCALE = 1000  # weights are stored as integers: weight * SCALE
-MIN_WEIGHT = 3  # features whose every category weight is under this (over SCALE) are dropped
+# Features whose every category weight is under this (over SCALE) are dropped: word pairs are
+# many and each weighs little, so they need more to be kept.
+MIN_WEIGHT = 5
+MIN_PAIR_WEIGHT = 25
 HIGH_FP = 0.002
 DAVIDSON = DATA / "public" / "davidson" / "labeled_data.csv"
 DAVIDSON_TRAIN = 8000
@@ -196,9 +199,9 @@ def export(
     tables: dict[str, dict[str, list[int]]] = {"words": {}, "grams": {}, "pairs": {}}
     names = {"w": "words", "g": "grams", "p": "pairs"}
     for name, row in zip(vectoriser.get_feature_names_out(), scaled, strict=True):
-        if np.abs(row).max() < MIN_WEIGHT:
-            continue
         kind, _, key = str(name).partition(":")
+        if np.abs(row).max() < (MIN_PAIR_WEIGHT if kind == "p" else MIN_WEIGHT):
+            continue
         tables[names[kind]][key] = [int(value) for value in row]
     return {
         "categories": list(RISK_CATEGORIES),
