@@ -256,10 +256,11 @@ class Engine:
         window = conversation.turns(history, sender) if history else []
         lowered = folded.encode("ascii", "replace")
         words = lowered.translate(_WORD_BYTES, b"'").split()
-        findings = self.risk.assess(words) if self.risk is not None else ()
+        word_set = set(words)
+        findings = self.risk.assess(words, word_set) if self.risk is not None else ()
         needs = ALL_FINDERS
         if not window and context != "username":
-            needs = self._glance(folded, lowered, words)
+            needs = self._glance(folded, lowered, words, word_set)
             if not needs and not findings:
                 if too_long:
                     return _too_long(decide(text, (), context, too_long=True))
@@ -321,12 +322,17 @@ class Engine:
         return not self._glance(folded)
 
     def _glance(
-        self, folded: str, lowered: bytes | None = None, words: list[bytes] | None = None
+        self,
+        folded: str,
+        lowered: bytes | None = None,
+        words: list[bytes] | None = None,
+        word_set: set[bytes] | None = None,
     ) -> int:
         """The finders (``LEXICON | PHRASES | CONTACTS | FLOODS``) that could find something
         in this text; 0 means it is clean. Never leaves out a finder that would find something
         (the tests check this against the full scan). ``lowered`` and ``words``, when given,
-        are ``folded`` as ASCII bytes and its gate words (``risk.words_of``), already made."""
+        are ``folded`` as ASCII bytes and its gate words (``risk.words_of``), and ``word_set``
+        their set, when already made."""
         # One byte per character (anything non-ASCII becomes "?", plain punctuation here).
         if lowered is None:
             lowered = folded.encode("ascii", "replace")
@@ -337,7 +343,8 @@ class Engine:
             words = lowered.translate(_WORD_BYTES, b"'").split()
         if not words:
             return FLOODS if tripled else 0
-        word_set = set(words)
+        if word_set is None:
+            word_set = set(words)
         shape = lowered.translate(_SHAPE)
         # Everything but letters, spaces and apostrophes: usually nothing, which spares the
         # substring tests below (each costs about as much as a whole translate).

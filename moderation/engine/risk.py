@@ -33,7 +33,7 @@ import gzip
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import sub
 from pathlib import Path
@@ -219,11 +219,16 @@ class RiskModel:
         """Each category's probability, in ``RISK_CATEGORIES`` order."""
         return tuple(map(_logistic, self.logits(words)))
 
-    def assess(self, words: Sequence[bytes]) -> tuple[RiskFinding, ...]:
-        """Categories at or over their low threshold (usually none)."""
+    def assess(
+        self, words: Sequence[bytes], distinct: Iterable[bytes] | None = None
+    ) -> tuple[RiskFinding, ...]:
+        """Categories at or over their low threshold (usually none). ``distinct``: the set of
+        ``words``, when the caller has it already."""
         if not words:
             return ()
-        if sum(map(self._gate.__getitem__, set(words))) < self.gate_threshold:
+        if distinct is None:
+            distinct = set(words)
+        if sum(map(self._gate.__getitem__, distinct)) < self.gate_threshold:
             return ()
         logits = self.logits(words)
         if max(map(sub, logits, self._low_logits)) < 0.0:
