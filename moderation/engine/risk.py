@@ -14,9 +14,9 @@ data in ``moderation/data``; the weights are committed with their SHA-256 checks
 so a message's score is a sum of per-word and per-pair terms. At run time each word's
 vector (one weight per category) is worked out once and cached, and a message costs one
 dictionary look-up per word and per pair and four sums, all in C-implemented ``map``/``sum``
-(a few microseconds). Before that a *gate* (one "any risk" weight per word, no pairs, trained
-with the model; its threshold sits under the lowest gate score of any training message the
-model flags) settles most chat with a single sum. The logistic function only runs when a
+(a few microseconds). Before that a *gate* (one "any risk" weight per word and pair, trained
+with the model; its threshold sits under nearly every gate score of the training messages
+the model flags) settles most chat with two sums. The logistic function only runs when a
 score is over its category's threshold.
 
 Words are the engine's gate words: the normalised text as ASCII bytes, lowercase letters and
@@ -182,6 +182,11 @@ class RiskModel:
             }
 
         self._gate = _GateWeights(weights("words"), weights("grams"))
+        raw_gate_pairs: dict[str, int] = gate.get("pairs", {})  # type: ignore[assignment, attr-defined]
+        self._gate_pairs = {
+            pair(key): floats.setdefault(value, value / scale)
+            for key, value in raw_gate_pairs.items()
+        }
         # The gate's bias folded into its threshold: one sum and one comparison per message.
         self.gate_threshold = (gate["threshold"] - gate["bias"]) / scale  # type: ignore[operator]
         self.size = len(self._word_weights) + len(self._gram_weights) + len(self._pairs)
@@ -228,7 +233,11 @@ class RiskModel:
             return ()
         if distinct is None:
             distinct = set(words)
-        if sum(map(self._gate.__getitem__, distinct)) < self.gate_threshold:
+        total = sum(map(self._gate.__getitem__, distinct))
+        if len(words) > 1:
+            pairs = set(zip(words, words[1:]))  # noqa: B905 - one shorter by design
+            total += sum(map(self._gate_pairs.get, pairs, repeat(0.0)))
+        if total < self.gate_threshold:
             return ()
         logits = self.logits(words)
         if max(map(sub, logits, self._low_logits)) < 0.0:

@@ -47,7 +47,7 @@ def tiny_model(word_probabilities: dict[str, dict[str, float]]) -> RiskModel:
             "words": words,
             "grams": {},
             "pairs": {},
-            "gate": {"bias": 0, "threshold": -(10**9), "words": {}, "grams": {}},
+            "gate": {"bias": 0, "threshold": -(10**9), "words": {}, "grams": {}, "pairs": {}},
         }
     )
 
@@ -131,7 +131,7 @@ def test_a_cry_for_help_with_swearing_is_flagged_and_shown_never_blocked(text: s
 
 
 CHILDRENS_SPELLING = [
-    "evry1 wud b better off without me",
+    "evry1 would be better off without me",
     "i took loads of my mums tablets dont tell any1",
     "stood on the bridge for ages 2nite thinking about it",
     "mum hasnt been home in dayz theres no food",
