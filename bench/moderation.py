@@ -178,7 +178,7 @@ def accuracy(engine, rows: list[dict], risk_only: bool = False) -> dict[str, obj
     found: Counter[str] = Counter()
     stopped: Counter[str] = Counter()
     totals: Counter[str] = Counter()
-    cries = cries_not_flagged = cries_blocked = cries_unsure = 0
+    cries = cries_not_flagged = cries_blocked = cries_unsure = cries_found_by_model = 0
     for row in rows:
         verdict = engine.review(row["text"], row.get("context", "general"))
         expected = set(row["expected"])
@@ -187,14 +187,25 @@ def accuracy(engine, rows: list[dict], risk_only: bool = False) -> dict[str, obj
             kind = "hard_negative" if kind == "hard_negative" else "clean"
             totals[kind] += 1
             if risk_only:
-                stopped[kind] += not RISK.isdisjoint(verdict.categories)
+                wrong = not RISK.isdisjoint(verdict.categories)
             else:
-                stopped[kind] += verdict.action != "allow"
+                wrong = verdict.action != "allow"
+            stopped[kind] += wrong
+            if wrong:
+                # Stopped by the risk model alone: every finding that makes it wrong is the model's.
+                relevant = [
+                    match for match in verdict.matches if not risk_only or match.category in RISK
+                ]
+                stopped[kind + ":model"] += all(m.source == "model:risk" for m in relevant)
         for category in expected & RISK if risk_only else expected:
             positives[category] += 1
             found[category] += category in verdict.categories
         if expected & CRIES:
             cries += 1
+            heard = expected & CRIES & set(verdict.categories)
+            cries_found_by_model += bool(heard) and all(
+                match.source == "model:risk" for match in verdict.matches if match.category in heard
+            )
             cries_not_flagged += verdict.action != "flag"
             cries_blocked += verdict.action == "block"
             cries_unsure += verdict.action == "flag" and verdict.severity == 1
@@ -203,14 +214,14 @@ def accuracy(engine, rows: list[dict], risk_only: bool = False) -> dict[str, obj
         "found": found,
         "stopped": stopped,
         "totals": totals,
-        "cries": (cries, cries_not_flagged, cries_blocked, cries_unsure),
+        "cries": (cries, cries_not_flagged, cries_blocked, cries_unsure, cries_found_by_model),
     }
 
 
 def print_accuracy(title: str, table: dict[str, object], categories: tuple[str, ...]) -> None:
     positives, found = table["positives"], table["found"]
     stopped, totals = table["stopped"], table["totals"]
-    cries, not_flagged, blocked, unsure = table["cries"]
+    cries, not_flagged, blocked, unsure, by_model = table["cries"]
     print(f"  {title}:")
     print(f"    {'category':<14} {'recall':>7}  found/labelled")
     for category in categories:
@@ -221,10 +232,15 @@ def print_accuracy(title: str, table: dict[str, object], categories: tuple[str, 
         if totals[kind]:
             share = stopped[kind] / totals[kind]
             counts = f"{stopped[kind]}/{totals[kind]}"
-            print(f"    false positives, {kind + ':':<15} {counts} ({share:.1%})")
+            model_only = stopped[kind + ":model"]
+            print(
+                f"    false positives, {kind + ':':<15} {counts} ({share:.1%}; by the risk "
+                f"model alone {model_only}, with a rule {stopped[kind] - model_only})"
+            )
     print(
         f"    cries for help (self_harm/abuse/grooming): {cries}, not flagged {not_flagged}, "
-        f"blocked {blocked}, flagged as unsure (severity 1) {unsure}"
+        f"blocked {blocked}, flagged as unsure (severity 1) {unsure}, found by the risk model "
+        f"alone {by_model}"
     )
 
 
@@ -378,6 +394,11 @@ def main() -> int:
         print_accuracy(
             f"frozen blind split ({names}: {len(blind)} messages, never tuned on)",
             accuracy(engine, blind),
+            CATEGORIES,
+        )
+        print_accuracy(
+            "frozen blind split, lexicon tier alone (for comparison)",
+            accuracy(Engine(risk=False), blind),
             CATEGORIES,
         )
     else:
