@@ -37,8 +37,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import contact, conversation
+from .allowed import allowed_phrases, excused_by
 from .contact_pieces import PIECE_TRIGGERS, find_pieces
-from .lexicon import DATA_DIR, Lexicon, Term, builtin_terms, decode_variants, read_data_lines
+from .lexicon import Lexicon, Term, builtin_terms, decode_variants
 from .normalise import normalise, offsets, span_to_original
 from .patterns import (
     SIGNAL_CATEGORIES,
@@ -47,7 +48,6 @@ from .patterns import (
     PhraseSet,
     builtin_phrases,
     compile_pattern,
-    load_macros,
 )
 from .risk import RiskModel
 from .risk_tier import load_vetoes, risk_hits
@@ -175,25 +175,6 @@ def _risk_model() -> RiskModel:
 
 
 @functools.lru_cache(maxsize=1)
-def _allowed_phrases() -> tuple[Phrase, ...]:
-    """Harmless wholes around a listed word ("spotted dick"): ``data/allowed/<category>.txt``."""
-    macros = load_macros(DATA_DIR / "phrases" / "macros.txt")
-    found: list[Phrase] = []
-    for path in sorted((DATA_DIR / "allowed").glob("*.txt")):
-        for line in read_data_lines(path):
-            found.append(
-                compile_pattern(
-                    line,
-                    category=path.stem,
-                    source=f"allowed:{path.stem}",
-                    action="allow",
-                    macros=macros,
-                )
-            )
-    return tuple(found)
-
-
-@functools.lru_cache(maxsize=1)
 def _vetoes() -> PhraseSet:
     return load_vetoes()
 
@@ -215,7 +196,7 @@ class Engine:
             )
             for term in self.lexicon.phrases
         ]
-        self.phrases = PhraseSet([*phrases, *lexicon_phrases, *_allowed_phrases()])
+        self.phrases = PhraseSet([*phrases, *lexicon_phrases, *allowed_phrases()])
         number_words = (set(contact.SPELLED_DIGIT_WORDS) - {"o", "one"}) | {
             "double",
             "triple",
@@ -545,7 +526,7 @@ class Engine:
             )
 
         if excused:
-            raw = [item for item in raw if item[7] == "original" or not _excused(item, excused)]
+            raw = [item for item in raw if item[7] == "original" or not excused_by(item, excused)]
         contacts = (
             contact.find_contacts(folded, words, word_set, words_text, b"0" in shape)
             + find_pieces(folded, word_set)
@@ -592,14 +573,6 @@ class Engine:
             )
         categories = frozenset(hit.category for hit in hits)
         return ScanResult(tuple(hits), frozenset(stages), distress, categories)
-
-
-def _excused(item: tuple, excused: list[tuple[int, int, str]]) -> bool:
-    """A word-list finding inside a harmless whole of its category ("spotted dick")."""
-    category, start, end = item[0], item[1], item[2]
-    return any(
-        category == whole and first <= start and end <= last for first, last, whole in excused
-    )
 
 
 def _too_long(verdict: Verdict) -> Verdict:
