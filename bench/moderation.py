@@ -2,11 +2,15 @@
 
     .venv/bin/python bench/moderation.py [--seconds N] [--messages N]
 
-Prints messages per CPU-second for ``moderation.engine.review`` and for better-profanity's
-``contains_profanity`` (run for a bounded time: it is slow, and interleaved message by message
-with the engine so both see the same machine load), their ratio, the memory that
-building the compiled matcher adds (tracemalloc, and RSS), and the per-category accuracy on
-``moderation/data/labelled_messages.jsonl``.
+Prints messages per CPU-second for ``moderation.engine.review`` (both tiers: lexicon and the
+learned risk model) and for better-profanity's ``contains_profanity`` (run for a bounded time:
+it is slow, and interleaved message by message with the engine so both see the same machine
+load), their ratio, microseconds per message per tier, the memory that building the compiled
+matcher and the risk model adds (tracemalloc, and RSS), and accuracy: per-category recall,
+cries for help not flagged or blocked, false positives on clean and hard-negative messages,
+on the training split (``labelled_messages.jsonl`` + ``training_messages.jsonl``) and,
+separately, on the frozen blind split (``moderation/data/blind/*.jsonl``: counts only, never
+a text).
 
 Exits non-zero when the ratio is under ``TARGET_RATIO`` or the matcher adds ``MEMORY_LIMIT_MB``
 or more, so it can be used as a check. Finishes in well under a minute with the defaults.
@@ -30,7 +34,13 @@ sys.path.insert(0, str(REPO))
 
 TARGET_RATIO = 1000.0
 MEMORY_LIMIT_MB = 50.0
-LABELLED = REPO / "moderation" / "data" / "labelled_messages.jsonl"
+DATA = REPO / "moderation" / "data"
+LABELLED = DATA / "labelled_messages.jsonl"
+TRAINING = DATA / "training_messages.jsonl"
+BLIND = sorted((DATA / "blind").glob("*.jsonl"))
+MODEL_SIZE = (DATA / "risk_model.json.gz").stat().st_size
+CRIES = {"self_harm", "abuse", "grooming"}
+RISK = CRIES | {"bullying"}
 
 # Sentence templates and slot vocabulary for ordinary chat, so most generated messages are
 # clean, as real chat is; a tenth get something to find added.
@@ -142,9 +152,116 @@ def build_messages(count: int, seed: int = 7) -> list[str]:
     return messages
 
 
+def read_rows(*paths: Path) -> list[dict]:
+    """JSON lines from each path that exists (the blind split may not be there yet)."""
+    rows: list[dict] = []
+    for path in paths:
+        if path.exists():
+            with path.open(encoding="utf-8") as handle:
+                rows.extend(json.loads(line) for line in handle if line.strip())
+    return rows
+
+
 def labelled() -> list[dict]:
-    with LABELLED.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return read_rows(LABELLED)
+
+
+def accuracy(engine, rows: list[dict], risk_only: bool = False) -> dict[str, object]:
+    """Per-category recall, cries for help not flagged (and blocked), stopped clean and
+    hard-negative messages. Counts only: never a message's text (the blind split stays
+    unread).
+
+    ``risk_only``: rows labelled for the risk categories only (the training corpus, whose
+    voices add swearing without labelling it): a message without a risk label counts as a
+    false positive only when the verdict names a risk category."""
+    positives: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    stopped: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    cries = cries_not_flagged = cries_blocked = cries_unsure = cries_found_by_model = 0
+    for row in rows:
+        verdict = engine.review(row["text"], row.get("context", "general"))
+        expected = set(row["expected"])
+        kind = row.get("kind") or ("clean" if not expected else "harm")
+        if not expected:
+            kind = "hard_negative" if kind == "hard_negative" else "clean"
+            totals[kind] += 1
+            if risk_only:
+                wrong = not RISK.isdisjoint(verdict.categories)
+            else:
+                wrong = verdict.action != "allow"
+            stopped[kind] += wrong
+            if wrong:
+                # Stopped by the risk model alone: every finding that makes it wrong is the model's.
+                relevant = [
+                    match for match in verdict.matches if not risk_only or match.category in RISK
+                ]
+                stopped[kind + ":model"] += all(m.source == "model:risk" for m in relevant)
+        for category in expected & RISK if risk_only else expected:
+            positives[category] += 1
+            found[category] += category in verdict.categories
+        if expected & CRIES:
+            cries += 1
+            heard = expected & CRIES & set(verdict.categories)
+            cries_found_by_model += bool(heard) and all(
+                match.source == "model:risk" for match in verdict.matches if match.category in heard
+            )
+            cries_not_flagged += verdict.action != "flag"
+            cries_blocked += verdict.action == "block"
+            cries_unsure += verdict.action == "flag" and verdict.severity == 1
+    return {
+        "positives": positives,
+        "found": found,
+        "stopped": stopped,
+        "totals": totals,
+        "cries": (cries, cries_not_flagged, cries_blocked, cries_unsure, cries_found_by_model),
+    }
+
+
+def print_accuracy(title: str, table: dict[str, object], categories: tuple[str, ...]) -> None:
+    positives, found = table["positives"], table["found"]
+    stopped, totals = table["stopped"], table["totals"]
+    cries, not_flagged, blocked, unsure, by_model = table["cries"]
+    print(f"  {title}:")
+    print(f"    {'category':<14} {'recall':>7}  found/labelled")
+    for category in categories:
+        if positives[category]:
+            recall = found[category] / positives[category]
+            print(f"    {category:<14} {recall:>7.3f}  {found[category]}/{positives[category]}")
+    for kind in ("clean", "hard_negative"):
+        if totals[kind]:
+            share = stopped[kind] / totals[kind]
+            counts = f"{stopped[kind]}/{totals[kind]}"
+            model_only = stopped[kind + ":model"]
+            print(
+                f"    false positives, {kind + ':':<15} {counts} ({share:.1%}; by the risk "
+                f"model alone {model_only}, with a rule {stopped[kind] - model_only})"
+            )
+    print(
+        f"    cries for help (self_harm/abuse/grooming): {cries}, not flagged {not_flagged}, "
+        f"blocked {blocked}, flagged as unsure (severity 1) {unsure}, found by the risk model "
+        f"alone {by_model}"
+    )
+
+
+def tier_costs(messages: list[str], seconds: float) -> tuple[float, float, float]:
+    """Microseconds per message: lexicon tier alone, whole engine, risk model alone."""
+    from moderation.engine import Engine
+    from moderation.engine.normalise import normalise
+    from moderation.engine.risk import words_of
+
+    lexicon_only = Engine(risk=False)
+    whole = Engine()
+    model = whole.risk
+    words = [words_of(normalise(message)) for message in messages]
+    for message, message_words in zip(messages, words, strict=True):
+        lexicon_only.review(message)
+        whole.review(message)
+        model.assess(message_words)
+    lexicon_rate, _ = rate(lexicon_only.review, messages, seconds / 3)
+    whole_rate, _ = rate(whole.review, messages, seconds / 3)
+    model_rate, _ = rate(model.assess, words, seconds / 3)
+    return 1e6 / lexicon_rate, 1e6 / whole_rate, 1e6 / model_rate
 
 
 def rate(function, messages: list[str], seconds: float) -> tuple[float, int]:
@@ -220,6 +337,7 @@ def main() -> int:
 
     messages = build_messages(args.messages)
     rows = labelled()
+    training = read_rows(TRAINING)
     mix = messages + [row["text"] for row in rows]
     words = [len(m.split()) for m in messages]
 
@@ -236,22 +354,7 @@ def main() -> int:
     ratio = same_rate / bp_rate
     checked_words = sum(len(m.split()) for m in checked) / len(checked)
 
-    # --- accuracy ----------------------------------------------------------------------------
-    positives: Counter[str] = Counter()
-    found: Counter[str] = Counter()
-    clean = clean_flagged = cries = cries_missed = 0
-    for row in rows:
-        verdict = engine.review(row["text"], row.get("context", "general"))
-        expected = set(row["expected"])
-        if not expected:
-            clean += 1
-            clean_flagged += verdict.action != "allow"
-        for category in expected:
-            positives[category] += 1
-            found[category] += category in verdict.categories
-        if expected & {"self_harm", "abuse"}:
-            cries += 1
-            cries_missed += verdict.action != "flag"
+    lexicon_us, whole_us, model_us = tier_costs(random.Random(3).sample(mix, 4000), args.seconds)
 
     print("MiniMentors moderation benchmark")
     print(
@@ -262,23 +365,44 @@ def main() -> int:
         f"  engine.review        {engine_rate:>12,.0f} msgs/s  (whole mix, {engine_count:,} runs)"
     )
     print(
+        f"  per message, per tier: lexicon tier {lexicon_us:.1f} us, risk model "
+        f"{model_us:.1f} us on its own, whole engine {whole_us:.1f} us "
+        f"(so the risk tier adds {whole_us - lexicon_us:.1f} us)"
+    )
+    print(
         f"  on the same {len(checked)} messages (mean {checked_words:.1f} words): "
         f"engine {same_rate:,.0f} msgs/s, better-profanity {bp_rate:,.1f} msgs/s"
     )
     print(f"  ratio                {ratio:>12,.0f}x   (target >= {TARGET_RATIO:,.0f}x)")
     print(
-        f"  matcher memory       {matcher_mb:>12.1f} MB   (tracemalloc current; peak "
-        f"{peak / 1e6:.1f} MB; RSS +{rss_after - rss_before:.1f} MB; built in "
+        f"  matcher memory       {matcher_mb:>12.1f} MB   (tracemalloc current, risk model "
+        f"included; peak {peak / 1e6:.1f} MB; RSS +{rss_after - rss_before:.1f} MB; built in "
         f"{build_seconds:.2f}s; target < {MEMORY_LIMIT_MB:.0f} MB)"
     )
-    print("  accuracy on the labelled set:")
-    print(f"    {'category':<14} {'recall':>7}  found/labelled")
-    for category in CATEGORIES:
-        if positives[category]:
-            recall = found[category] / positives[category]
-            print(f"    {category:<14} {recall:>7.3f}  {found[category]}/{positives[category]}")
-    print(f"    false positives on clean messages: {clean_flagged}/{clean}")
-    print(f"    cries for help not flagged: {cries_missed}/{cries}")
+    print(f"  risk model: {engine.risk.size:,} weights (file {MODEL_SIZE / 1e6:.2f} MB gzip)")
+    print_accuracy(
+        f"training split: labelled set ({len(rows)} messages)", accuracy(engine, rows), CATEGORIES
+    )
+    print_accuracy(
+        f"training split: corpus ({len(training)} messages; risk categories only)",
+        accuracy(engine, training, risk_only=True),
+        CATEGORIES,
+    )
+    if BLIND:
+        blind = read_rows(*BLIND)
+        names = ", ".join(path.name for path in BLIND)
+        print_accuracy(
+            f"frozen blind split ({names}: {len(blind)} messages, never tuned on)",
+            accuracy(engine, blind),
+            CATEGORIES,
+        )
+        print_accuracy(
+            "frozen blind split, lexicon tier alone (for comparison)",
+            accuracy(Engine(risk=False), blind),
+            CATEGORIES,
+        )
+    else:
+        print("  frozen blind split: not there (moderation/data/blind/*.jsonl)")
 
     failures = []
     if ratio < TARGET_RATIO:

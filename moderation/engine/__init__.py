@@ -14,7 +14,11 @@ Contracts:
   milliseconds at most for hostile input such as 100 KB of one character).
 - ``Verdict.action`` is "allow", "block" or "flag"; ``shown`` is the original text,
   ``*blocked*`` or ``*inappropriate*``; a cry for help (self_harm, abuse) is always "flag" with
-  severity 3 and ``shown`` equal to the original. Full rules: ``verdict.py``.
+  ``shown`` equal to the original, and its severity says how sure the engine is (3 sure, 1
+  unsure: the learned risk tier's "maybe"). Full rules: ``verdict.py``.
+- Two tiers: the lexicon (word lists, phrase patterns, contact details: ``engine.py``) and a
+  learned risk tier (``risk.py``) for self_harm, abuse, grooming and bullying. A rule's finding
+  always stands; a veto rule (``data/vetoes/``) silences a model finding.
 - ``history``: recent messages of the same room or pair, oldest first; plain strings are the
   author's own, ``(sender, text)`` tuples are the author's own when ``sender=`` is given and
   equal. Rules: ``conversation.py``.

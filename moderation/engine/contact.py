@@ -6,7 +6,8 @@ cheap, linear regex or loop that only proposes *candidates*; the expensive check
 ``phonenumbers`` parser, about 0.2 ms) runs on candidates only, so clean text costs nothing.
 
 Spelled-out and spaced phone numbers ("oh seven seven double oh nine ...", "0 7 7 0 0 ...")
-are found from the word list; phrases such as "add me on snap" and "amy at gmail dot com" are
+are found from the word list; numbers and handles in pieces in ``contact_pieces.py``; phrases
+such as "add me on snap" and "amy at gmail dot com" are
 phrase patterns in ``data/phrases/personal_info.txt`` and ``data/phrases/link.txt``.
 """
 

@@ -6,7 +6,10 @@ How a message is read (``Engine.review``):
    ("too_long"), but its first ``MAX_LENGTH`` characters are still read so that a cry for help
    in it is flagged, never hidden.
 2. The text is normalised once (``normalise.py``).
-3. Fast path (no history, not a username): the normalised text, as bytes, is checked against
+3. The learned risk tier (``risk.py``) scores the gate words of every message (usually a
+   one-line upper bound settles it: nothing to find); what it finds is combined with the
+   rules' findings at the end (``risk_tier.py``).
+   Fast path (no history, not a username): the normalised text, as bytes, is checked against
    a *gate*: every spelling of every lexicon word, and every phrase pattern whose required
    word sets all appear in the message (an "are you alone" pattern needs "are" *and* "you"
    *and* "alone"), plus cheap byte-level tests for anything that could hide a word (leetspeak
@@ -34,6 +37,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import contact, conversation
+from .allowed import allowed_phrases, excused_by
+from .contact_pieces import PIECE_TRIGGERS, find_pieces
 from .lexicon import Lexicon, Term, builtin_terms, decode_variants
 from .normalise import normalise, offsets, span_to_original
 from .patterns import (
@@ -44,6 +49,8 @@ from .patterns import (
     builtin_phrases,
     compile_pattern,
 )
+from .risk import RiskModel
+from .risk_tier import load_vetoes, risk_hits
 from .spam import SYMBOL_FLOOD, WORD_FLOOD, find_flood
 from .verdict import (
     CATEGORIES,
@@ -105,6 +112,9 @@ def _shape_table() -> bytes:
 _SHAPE = _shape_table()
 _STREET_WORDS = frozenset(word.encode() for word in contact.STREET_TYPES)
 _TRIPLE = re.compile(rb"([^ ])\1\1")
+# Shape bytes without which ``_not_simple`` is False (a cheap test before calling it).
+_MAYBE_NOT_SIMPLE = frozenset(b"l*!0")
+_PIECE_TRIGGERS = frozenset(word.encode() for word in PIECE_TRIGGERS)
 _LONG_LETTERS = b"a" * 20
 
 # Finders, as bits of the mask that the gate (``Engine._glance``) returns.
@@ -158,10 +168,23 @@ def _builtin() -> tuple[tuple[Term, ...], tuple[Phrase, ...]]:
     return tuple(builtin_terms()), tuple(builtin_phrases())
 
 
+@functools.lru_cache(maxsize=1)
+def _risk_model() -> RiskModel:
+    """The learned risk tier, read (and its checksum checked) once per process."""
+    return RiskModel.load()
+
+
+@functools.lru_cache(maxsize=1)
+def _vetoes() -> PhraseSet:
+    return load_vetoes()
+
+
 class Engine:
     """A compiled matcher over the builtin lists plus optional staff watched entries."""
 
-    def __init__(self, watched: Iterable[WatchedEntry] = ()) -> None:
+    def __init__(self, watched: Iterable[WatchedEntry] = (), *, risk: bool = True) -> None:
+        """Compile the builtin lists with ``watched`` merged in; ``risk=False`` leaves out the
+        learned risk tier (the benchmark measures each tier; production always has it)."""
         terms, phrases = _builtin()
         all_terms = list(terms)
         for entry in watched:
@@ -173,7 +196,7 @@ class Engine:
             )
             for term in self.lexicon.phrases
         ]
-        self.phrases = PhraseSet([*phrases, *lexicon_phrases])
+        self.phrases = PhraseSet([*phrases, *lexicon_phrases, *allowed_phrases()])
         number_words = (set(contact.SPELLED_DIGIT_WORDS) - {"o", "one"}) | {
             "double",
             "triple",
@@ -182,6 +205,8 @@ class Engine:
         self.lexicon_gate = self.lexicon.gate_words
         self.number_words = frozenset(word.encode() for word in number_words)
         self._signals: dict[tuple[str, str], ScanResult] = {}
+        self.risk: RiskModel | None = _risk_model() if risk else None
+        self.vetoes = _vetoes()
 
     # --- public ----------------------------------------------------------------------------
     def review(
@@ -210,15 +235,23 @@ class Engine:
                 return _too_long(decide(text, (), context, too_long=True))
             return allowed(text, "empty")
         window = conversation.turns(history, sender) if history else []
+        lowered = folded.encode("ascii", "replace")
+        words = lowered.translate(_WORD_BYTES, b"'").split()
+        word_set = set(words)
+        findings = self.risk.assess(words, word_set) if self.risk is not None else ()
         needs = ALL_FINDERS
         if not window and context != "username":
-            needs = self._glance(folded)
-            if not needs:
+            needs = self._glance(folded, lowered, words, word_set)
+            if not needs and not findings:
                 if too_long:
                     return _too_long(decide(text, (), context, too_long=True))
                 return allowed(text, "clean")
-        result = self._scan_full(body, folded, context, needs)
+        if needs == PHRASES and not self._phrases_match(words):
+            needs = 0  # only a phrase pattern could match, and none does
+        result = self._scan_full(body, folded, context, needs) if needs else _CLEAN
         hits = list(result.hits)
+        if findings:
+            hits.extend(risk_hits(findings, result.categories, words, len(body), self.vetoes))
         if window:
             hits.extend(conversation.conversation_hits(self, body, context, result, window))
         if not hits and not too_long:
@@ -255,23 +288,44 @@ class Engine:
         needs = self._glance(folded)
         return self._scan_full(text, folded, context, needs) if needs else _CLEAN
 
+    def _phrases_match(self, words: list[bytes]) -> bool:
+        """Whether any phrase pattern matches the gate words.
+
+        Only for text whose gate left nothing but ``PHRASES`` to do: such text has no
+        leetspeak, stretched letters or digits run into letters, so its gate words are the
+        words the full scan would give the patterns, and a miss here is a miss there.
+        """
+        texts = [word.decode() for word in words]
+        return bool(self.phrases.find(" " + " ".join(texts) + " ", set(texts)))
+
     def _clean_at_a_glance(self, folded: str) -> bool:
         """True only when no finder could match: see step 3 of the module docstring."""
         return not self._glance(folded)
 
-    def _glance(self, folded: str) -> int:
+    def _glance(
+        self,
+        folded: str,
+        lowered: bytes | None = None,
+        words: list[bytes] | None = None,
+        word_set: set[bytes] | None = None,
+    ) -> int:
         """The finders (``LEXICON | PHRASES | CONTACTS | FLOODS``) that could find something
         in this text; 0 means it is clean. Never leaves out a finder that would find something
-        (the tests check this against the full scan)."""
+        (the tests check this against the full scan). ``lowered`` and ``words``, when given,
+        are ``folded`` as ASCII bytes and its gate words (``risk.words_of``), and ``word_set``
+        their set, when already made."""
         # One byte per character (anything non-ASCII becomes "?", plain punctuation here).
-        lowered = folded.encode("ascii", "replace")
+        if lowered is None:
+            lowered = folded.encode("ascii", "replace")
         if not folded.isascii() and lowered.count(b"?") - folded.count("?") >= SYMBOL_FLOOD:
             return ALL_FINDERS  # possibly an emoji flood
         tripled = _TRIPLE.search(lowered) is not None
-        words = lowered.translate(_WORD_BYTES, b"'").split()
+        if words is None:
+            words = lowered.translate(_WORD_BYTES, b"'").split()
         if not words:
             return FLOODS if tripled else 0
-        word_set = set(words)
+        if word_set is None:
+            word_set = set(words)
         shape = lowered.translate(_SHAPE)
         # Everything but letters, spaces and apostrophes: usually nothing, which spares the
         # substring tests below (each costs about as much as a whole translate).
@@ -280,7 +334,7 @@ class Engine:
         if tripled:
             # Stretched letters ("fuuuck", "diiie"): words are read differently; or a flood.
             needs = LEXICON | PHRASES | FLOODS
-        if rest and _not_simple(shape):
+        if rest and _MAYBE_NOT_SIMPLE.intersection(rest) and _not_simple(shape):
             # Leetspeak, stars, "!" inside words, digits against letters: words are decoded,
             # and digits against letters may be a postcode or "o" among digits.
             needs |= LEXICON | PHRASES | CONTACTS
@@ -290,6 +344,12 @@ class Engine:
             needs |= LEXICON
         if not needs & CONTACTS and not self.number_words.isdisjoint(word_set):
             needs |= CONTACTS  # a phone number spelled out
+        if (
+            not needs & CONTACTS
+            and not _PIECE_TRIGGERS.isdisjoint(word_set)
+            and (b":" in lowered or b"=" in lowered or _has_single_letter_run(words))
+        ):
+            needs |= CONTACTS  # "sc: amy_1", "add me j e s s 1 2 on snap": a handle in pieces
         if rest:
             if b"0" in rest and (
                 # Digits matter as phone numbers (many digits) or house numbers (a street word).
@@ -435,8 +495,13 @@ class Engine:
         stages: set[str] = set()
         distress = False
         found_phrases = self.phrases.find(words_text, word_set) if needs & PHRASES else ()
+        excused: list[tuple[int, int, str]] = []  # spans of "allowed" wholes, folded
         for phrase, first_char, last_char in found_phrases:
             if phrase.action == "allow":
+                if phrase.source.startswith("allowed:"):
+                    first = words_text.count(" ", 0, first_char) - 1
+                    last = words_text.count(" ", 0, last_char)
+                    excused.append((span(first)[0], span(last - 1)[1], phrase.category))
                 continue
             if phrase.category in SIGNAL_CATEGORIES:
                 distress = True
@@ -460,8 +525,11 @@ class Engine:
                 (phrase.category, start, end, term_text, phrase.source, action, severity, kind)
             )
 
+        if excused:
+            raw = [item for item in raw if item[7] == "original" or not excused_by(item, excused)]
         contacts = (
             contact.find_contacts(folded, words, word_set, words_text, b"0" in shape)
+            + find_pieces(folded, word_set)
             if needs & CONTACTS
             else ()
         )
@@ -612,6 +680,11 @@ def _tokenise(folded: str, stretched: bool) -> tuple[list[_Token], bool]:
             word = _squeeze(word)
         tokens.append((start, end, core, readings, word))
     return tokens, has_singles
+
+
+def _has_single_letter_run(words: list[bytes]) -> bool:
+    """Three or more one-character words in a row ("j e s s")."""
+    return b" a a a " in (b" " + b" ".join(words) + b" ").translate(_ALNUM_TO_A)
 
 
 def _not_simple(shape: bytes) -> bool:

@@ -327,11 +327,27 @@ class PhraseSet:
         # when there is history), each with the other word sets the pattern also needs.
         self._finding_gate = {word: tuple(others) for word, others in finding_gate.items()}
         self._finding_words = frozenset(finding_gate)
+        # Per anchor: True when some pattern needs nothing else; otherwise every word that
+        # could meet some pattern's first other set (disjoint from the message: no pattern).
+        self._finding_first: dict[bytes, frozenset[bytes] | bool] = {
+            word: (
+                True
+                if any(not others for others in entries)
+                else frozenset().union(*(others[0] for others in entries))
+            )
+            for word, entries in self._finding_gate.items()
+        }
 
     def may_find(self, word_set: set[bytes]) -> bool:
         """False only when no finding pattern can match a message with these (byte) words."""
         gate = self._finding_gate
+        first = self._finding_first
         for word in self._finding_words.intersection(word_set):
+            needs = first[word]
+            if needs is True:
+                return True
+            if needs.isdisjoint(word_set):  # type: ignore[union-attr]
+                continue
             for others in gate[word]:
                 for words in others:
                     if words.isdisjoint(word_set):

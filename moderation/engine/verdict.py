@@ -5,18 +5,26 @@ Rules (ARCHITECTURE.md "Moderation verdict", plus the choices documented here):
 ============== ======== ======== =================== ==========================================
 category       action   severity shown               why
 ============== ======== ======== =================== ==========================================
-self_harm      flag     3        original            a cry for help is never hidden from staff
-abuse          flag     3        original            or from the mentor/counsellor; the chat
+self_harm      flag     1-3      original            a cry for help is never hidden from staff
+abuse          flag     1-3      original            or from the mentor/counsellor; the chat
                                                      layer decides who else sees it
-grooming       flag     3        ``*inappropriate*`` staff must know; other children must not
+grooming       flag     1-3      ``*inappropriate*`` staff must know; other children must not
                                                      see it (in every context)
 hate, sexual   flag     2        ``*blocked*``       hidden, and staff see who is doing it
-bullying       block    2        ``*blocked*``       "severe" bullying ("kill yourself",
+bullying       flag     1-2      ``*blocked*``       aimed at a member: hidden, staff told;
+                                                     "severe" bullying ("kill yourself",
                                                      "kys") and repeated bullying: flag, 3
 profanity      block    1        ``*blocked*``
 personal_info, block    1        ``*inappropriate*`` site rules: contact details, links, spam
 link, spam
 ============== ======== ======== =================== ==========================================
+
+Severity says how sure the engine is. A rule (a phrase pattern, a conversation check) is sure:
+3 for a cry for help or grooming. The learned risk tier (``risk.py``) sets its own: 1 when it is
+unsure (counsellors' list, low priority), 3 when it is sure (2 for bullying). An unsure cry for
+help is still a ``flag`` with its category and the original text shown: never allowed, never
+blocked, never hidden from a mentor or counsellor. Swearing in a cry for help does not change
+that (the cry for help decides ``shown``).
 
 Combining several hits: the action is the strongest (flag > block > allow), the severity the
 highest, and ``shown`` is the original whenever there is a cry for help; otherwise
@@ -78,7 +86,7 @@ RULES: dict[str, tuple[str, int, str | None]] = {
     "grooming": ("flag", 3, INAPPROPRIATE),
     "hate": ("flag", 2, BLOCKED),
     "sexual": ("flag", 2, BLOCKED),
-    "bullying": ("block", 2, BLOCKED),
+    "bullying": ("flag", 2, BLOCKED),
     "profanity": ("block", 1, BLOCKED),
     "personal_info": ("block", 1, INAPPROPRIATE),
     "link": ("block", 1, INAPPROPRIATE),
@@ -183,7 +191,8 @@ def decide(text: str, hits: Iterable[Hit], context: str, *, too_long: bool = Fal
         placeholder = rule_placeholder if hit.placeholder is False else hit.placeholder
         if hit.category in CRY_FOR_HELP:
             cry_for_help = True
-            hit_action, hit_severity = "flag", 3
+            hit_action = "flag"
+            hit_severity = 3 if hit.severity is None else hit.severity
         if _ACTION_RANK[hit_action] > _ACTION_RANK[action]:
             action = hit_action
         severity = max(severity, hit_severity)

@@ -197,7 +197,7 @@ CATEGORY_TABLE = [
     ("what the fuck", "block", ("profanity",), BLOCKED, 1),
     ("send nudes", "flag", ("sexual",), BLOCKED, 2),
     ("go back to your own country", "flag", ("hate",), BLOCKED, 2),
-    ("you're so ugly nobody likes you", "block", ("bullying",), BLOCKED, 2),
+    ("you're so ugly nobody likes you", "flag", ("bullying",), BLOCKED, 2),
     ("kill yourself", "flag", ("bullying",), BLOCKED, 3),
     ("kys", "flag", ("bullying",), BLOCKED, 3),
     ("my number is 07700 900123", "block", ("personal_info",), INAPPROPRIATE, 1),

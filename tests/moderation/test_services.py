@@ -36,7 +36,9 @@ def fresh_matcher():
 
 def test_review_text_gives_the_engines_verdict():
     verdict = review_text(text="you are a b1tch", context="general")
-    assert verdict.action == "block" and verdict.shown == "*blocked*"
+    # Bullying aimed at a member: staff hear of it (flag), members see *blocked*.
+    assert verdict.action == "flag" and verdict.shown == "*blocked*"
+    assert verdict.categories == ("profanity", "bullying")
 
 
 def test_a_watched_word_blocks_at_once_with_its_obfuscations_and_says_which_entry_fired(

@@ -1,0 +1,300 @@
+"""Everyday chat for the training corpus: templates over a wide vocabulary of children's lives.
+
+The hand-written clean lines (``data/corpus/clean.txt``) are too few to teach a word-level model
+that "bed", "home", "dad", "tired" or "alone" are ordinary words; these templates put such
+words, and hundreds of others, into ordinary sentences. Every sentence here is harmless by
+construction. ``everyday_rows`` returns rows in the corpus format, grouped by template (so
+cross-validation holds out a whole template).
+"""
+
+from __future__ import annotations
+
+import random
+
+__all__ = ["everyday_rows"]
+
+TEMPLATES = (
+    "my {family} is {doing} {place_with}",
+    "i'm going to {place} with my {family} {when}",
+    "we had {food} for tea {when}",
+    "{when} i'm {activity} with {friend}",
+    "i love {activity}, it's {good}",
+    "i'm so {tired_word} after {activity}",
+    "my {pet} was {pet_doing} {where_home}",
+    "i fell asleep on the {where_home} watching {show}",
+    "i stayed up late {activity} and now i'm {tired_word}",
+    "has anyone {done} the {subject} {work} for {teacher}",
+    "i got {score} in {subject}, {reaction}",
+    "my {family} says i can {treat} if i {chore}",
+    "i have to {chore} before i can {activity}",
+    "can't wait to {activity} {when}",
+    "i'm home alone for {minutes} while my {family} goes to {errand}",
+    "my room is such a mess, mum says tidy it {when}",
+    "i'm in bed watching {show} {reaction}",
+    "i share a room with my {sibling} and {sibling_thing}",
+    "{friend} is coming round {when} to {activity}",
+    "our {team} lost {score_game} but we {tried}",
+    "i hurt my {body_part} at {sport} but it's fine now",
+    "i'm nervous about {event} {when}",
+    "is it normal to be {mild_feeling} about {event}",
+    "does anyone else {habit}",
+    "who else is {activity} {when}",
+    "my {family} and i {together} {when}",
+    "i miss my {family} {because_away}",
+    "we're going on holiday to {holiday} {when}",
+    "what's your favourite {favourite_thing}",
+    "my favourite {favourite_thing} is {favourite_answer}",
+    "i can't find my {lost_thing}, i think my {sibling} took it",
+    "my {sibling} keeps {sibling_thing}",
+    "the {school_thing} at school is {opinion}",
+    "our teacher {teacher_did} {when}",
+    "i'm making {craft} for my {family}",
+    "{greeting} everyone, {question}",
+    "thanks for {thanks_for}, {reaction}",
+    "i'm reading {book} and {opinion_book}",
+    "i watched {show} {when} and it was {good}",
+    "i'm saving up for {wish}",
+    "i wish i had {wish}",
+    "does anyone want to {activity} {when}",
+    "my {family} is picking me up from {place} at {time}",
+    "i walked home from {place} with {friend}",
+    "i'm staying at my {family_member_house} {when}",
+    "my mum's friend is coming for dinner {when}",
+    "it's so cold, i'm wearing {clothes}",
+    "i got {clothes} for my birthday",
+    "i was up all night because {night_reason}",
+    "i'm hiding under my duvet because {night_reason}",
+    "i hate {dislike}, {reaction}",
+    "{dislike} makes me so angry lol",
+    "i'm so bored {when}, anyone want to chat",
+    "i cried at the end of {show}",
+    "my {body_part} hurts from {sport}",
+)
+
+SLOTS: dict[str, tuple[str, ...]] = {
+    "family": (
+        "mum",
+        "dad",
+        "nan",
+        "grandad",
+        "auntie",
+        "uncle",
+        "stepdad",
+        "stepmum",
+        "big sister",
+        "little brother",
+        "cousin",
+        "grandma",
+        "mum's boyfriend",
+        "dad's girlfriend",
+        "carer",
+    ),
+    "family_member_house": ("dad's", "nan's", "auntie's", "cousin's", "grandparents'"),
+    "sibling": ("brother", "sister", "little sister", "big brother", "baby brother", "cousin"),
+    "sibling_thing": (
+        "snoring",
+        "stealing my charger",
+        "playing music too loud",
+        "hogging the tv",
+        "copying everything i say",
+        "taking the top bunk",
+        "singing in the shower",
+    ),
+    "doing": ("cooking", "painting the hall", "working late", "at the gym", "doing the garden"),
+    "place_with": ("with my nan", "downstairs", "in the kitchen", "at work", "in the garden"),
+    "place": (
+        "the park",
+        "the cinema",
+        "town",
+        "the leisure centre",
+        "the library",
+        "the beach",
+        "football",
+        "swimming",
+        "the shops",
+        "brownies",
+        "cubs",
+        "my friend's house",
+        "church",
+        "the mosque",
+        "dance class",
+        "the youth club",
+        "trampoline park",
+        "bowling",
+    ),
+    "when": (
+        "tonight",
+        "tomorrow",
+        "at the weekend",
+        "after school",
+        "on saturday",
+        "later",
+        "this morning",
+        "last night",
+        "next week",
+        "in the holidays",
+        "on sunday",
+        "today",
+    ),
+    "food": (
+        "pizza",
+        "spag bol",
+        "fish fingers",
+        "a roast",
+        "curry",
+        "fajitas",
+        "chips",
+        "pancakes",
+        "jacket potatoes",
+        "sausage and mash",
+        "toad in the hole",
+        "lasagne",
+        "noodles",
+    ),
+    "activity": (
+        "gaming",
+        "drawing",
+        "reading",
+        "baking",
+        "playing football",
+        "swimming",
+        "skating",
+        "playing minecraft",
+        "doing my hair",
+        "making tiktoks",
+        "practising piano",
+        "playing roblox",
+        "watching youtube",
+        "building lego",
+        "riding my bike",
+        "revising",
+        "doing gymnastics",
+        "playing cards",
+        "colouring",
+        "playing fortnite",
+    ),
+    "friend": (
+        "my best friend",
+        "amy",
+        "my mate",
+        "jayden",
+        "my cousin",
+        "the girls",
+        "my friends",
+    ),
+    "good": ("so fun", "the best", "really relaxing", "amazing", "so good", "class", "peak"),
+    "tired_word": ("tired", "knackered", "sleepy", "exhausted", "done in", "shattered"),
+    "pet": ("dog", "cat", "hamster", "rabbit", "budgie", "guinea pig", "puppy", "kitten"),
+    "pet_doing": ("asleep", "snoring", "hiding", "chewing my slippers", "sitting", "lying"),
+    "where_home": ("my bed", "the sofa", "the stairs", "my pillow", "the floor", "the kitchen"),
+    "show": (
+        "bluey",
+        "stranger things",
+        "strictly",
+        "bake off",
+        "a marvel film",
+        "the simpsons",
+        "a scary film",
+        "the football",
+        "a disney film",
+        "harry potter",
+        "love island",
+    ),
+    "done": ("done", "finished", "started", "understood"),
+    "subject": ("maths", "english", "science", "history", "geography", "french", "re", "art"),
+    "work": ("homework", "project", "worksheet", "revision", "reading log"),
+    "teacher": ("mrs jones", "mr smith", "miss khan", "tomorrow", "monday"),
+    "score": ("8 out of 10", "full marks", "a 7", "a merit", "a gold star", "top of the class"),
+    "reaction": ("so happy", "lol", "yay", "not bad", "ugh", "can't complain", "buzzing"),
+    "treat": ("get a puppy", "have a sleepover", "stay up late", "get a phone", "go to the fair"),
+    "chore": ("tidy my room", "do the dishes", "walk the dog", "empty the bins", "do my homework"),
+    "minutes": ("half an hour", "ten minutes", "an hour", "twenty minutes"),
+    "errand": ("the shop", "pick up my brother", "the post office", "work"),
+    "team": ("team", "class", "house", "netball team", "five a side team"),
+    "score_game": ("3-1", "2 nil", "4-2", "on penalties", "by one point"),
+    "tried": ("tried our best", "had fun", "played well", "nearly won"),
+    "body_part": ("knee", "ankle", "wrist", "arm", "back", "leg", "finger", "toe", "shoulder"),
+    "sport": ("football", "netball", "rugby", "gymnastics", "pe", "hockey", "dance", "karate"),
+    "event": (
+        "my sats",
+        "the school play",
+        "secondary school",
+        "my exams",
+        "the trip",
+        "my piano exam",
+        "sports day",
+        "my first day",
+        "the dentist",
+        "my swimming gala",
+        "my injection",
+    ),
+    "mild_feeling": ("nervous", "excited", "worried", "a bit scared", "stressed"),
+    "habit": ("sleep with the light on", "eat cereal for tea", "talk to their cat", "hate socks"),
+    "together": ("made a cake", "went for a walk", "watched a film", "played a board game"),
+    "because_away": ("cos he's working away", "she lives in spain", "since they moved to leeds"),
+    "holiday": ("spain", "wales", "cornwall", "a caravan", "pakistan", "scotland", "center parcs"),
+    "favourite_thing": ("food", "colour", "game", "film", "book", "animal", "subject", "song"),
+    "favourite_answer": ("pizza", "blue", "minecraft", "frozen", "wonder", "sloths", "art"),
+    "lost_thing": ("headphones", "charger", "hoodie", "pencil case", "trainers", "book"),
+    "school_thing": ("new canteen", "library", "playground", "art room", "wifi", "uniform"),
+    "opinion": ("really good", "rubbish", "so old", "alright", "way better now"),
+    "teacher_did": ("let us watch a film", "gave us loads of homework", "brought cakes"),
+    "craft": ("a card", "a bracelet", "a cake", "a painting", "a scrapbook"),
+    "greeting": ("hi", "hiya", "hey", "morning", "hello"),
+    "question": (
+        "how was school",
+        "what's everyone up to",
+        "who's watching the match",
+        "any plans",
+        "what's for tea",
+        "anyone done the quiz",
+    ),
+    "thanks_for": ("the advice", "listening", "helping with my homework", "the chat", "today"),
+    "book": ("wonder", "holes", "the hobbit", "percy jackson", "dork diaries", "a manga"),
+    "opinion_book": ("it's really good", "it's a bit boring", "i can't put it down"),
+    "wish": ("a new bike", "a switch", "an ipad", "a dog", "airpods", "tickets to a concert"),
+    "time": ("five", "half three", "six", "seven o'clock", "ten past four"),
+    "clothes": ("two jumpers", "my big coat", "a hoodie", "gloves", "a onesie", "new trainers"),
+    "night_reason": (
+        "of the storm",
+        "the film was scary",
+        "my sister snores",
+        "it was too hot",
+        "the dog was barking",
+        "i was excited for the trip",
+    ),
+    "dislike": ("mushrooms", "wasps", "homework", "mondays", "cold toast", "loud noises"),
+}
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    text = template
+    while "{" in text:
+        start = text.index("{")
+        end = text.index("}", start)
+        text = text[:start] + rng.choice(SLOTS[text[start + 1 : end]]) + text[end + 1 :]
+    return text
+
+
+def everyday_rows(count: int, rng: random.Random) -> list[dict[str, object]]:
+    """``count`` everyday messages (one or two sentences), grouped by their first template."""
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
+    while len(rows) < count:
+        number = rng.randrange(len(TEMPLATES))
+        text = _fill(TEMPLATES[number], rng)
+        if rng.random() < 0.35:
+            text = f"{text}. {_fill(rng.choice(TEMPLATES), rng)}"
+        if text in seen:
+            continue
+        seen.add(text)
+        rows.append(
+            {
+                "text": text,
+                "context": "general",
+                "expected": [],
+                "kind": "clean",
+                "group": f"everyday:{number}",
+            }
+        )
+    return rows

@@ -1,0 +1,161 @@
+"""The learned risk tier and the graded response, at engine level (no database).
+
+The graded-response tests give the engine a tiny hand-made ``RiskModel`` whose scores they
+control, so they say what the engine does with an unsure or a sure finding whatever the
+trained weights are. The last tests use the committed model on messages in children's
+spelling that no phrase file lists.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from moderation.engine import Engine, review
+from moderation.engine.risk import MODEL_FILE, RISK_CATEGORIES, RiskModel
+from moderation.engine.verdict import BLOCKED, INAPPROPRIATE
+
+LOW, HIGH = 0.5, 0.9
+
+
+def logit(probability: float) -> float:
+    return math.log(probability / (1 - probability))
+
+
+def tiny_model(word_probabilities: dict[str, dict[str, float]]) -> RiskModel:
+    """A model that gives each listed word's message the listed probability per category
+    (messages of one listed word and nothing else; every other word weighs nothing)."""
+    scale = 1000
+    bias = -20.0
+    words = {}
+    for word, probabilities in word_probabilities.items():
+        words[word] = [
+            round((logit(probabilities.get(category, 1e-9)) - bias) * scale)
+            for category in RISK_CATEGORIES
+        ]
+    return RiskModel(
+        {
+            "categories": list(RISK_CATEGORIES),
+            "scale": scale,
+            "bias": [round(bias * scale)] * len(RISK_CATEGORIES),
+            "low": [LOW] * len(RISK_CATEGORIES),
+            "high": [HIGH] * len(RISK_CATEGORIES),
+            "words": words,
+            "grams": {},
+            "pairs": {},
+            "gate": {"bias": 0, "threshold": -(10**9), "words": {}, "grams": {}, "pairs": {}},
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    engine = Engine()
+    engine.risk = tiny_model(
+        {
+            "glumword": {"self_harm": 0.6},
+            "grimword": {"self_harm": 0.97},
+            "homeword": {"abuse": 0.55},
+            "lureword": {"grooming": 0.6},
+            "meanword": {"bullying": 0.7},
+            "sureword": {"bullying": 0.95},
+        }
+    )
+    return engine
+
+
+GRADED = [
+    # text, context, action, categories, severity, shown ("=": the original text)
+    ("glumword", "general", "flag", ("self_harm",), 1, "="),
+    ("glumword", "bubble", "flag", ("self_harm",), 1, "="),
+    ("glumword", "message", "flag", ("self_harm",), 1, "="),
+    ("grimword", "general", "flag", ("self_harm",), 3, "="),
+    ("homeword", "bubble", "flag", ("abuse",), 1, "="),
+    ("lureword", "general", "flag", ("grooming",), 1, INAPPROPRIATE),
+    ("meanword", "general", "flag", ("bullying",), 1, BLOCKED),
+    ("sureword", "general", "flag", ("bullying",), 2, BLOCKED),
+    ("ordinary", "general", "allow", (), 0, "="),
+]
+
+
+@pytest.mark.parametrize(("text", "context", "action", "categories", "severity", "shown"), GRADED)
+def test_an_unsure_cry_for_help_is_a_low_severity_flag_never_hidden_from_the_mentor(
+    engine: Engine,
+    text: str,
+    context: str,
+    action: str,
+    categories: tuple[str, ...],
+    severity: int,
+    shown: str,
+) -> None:
+    verdict = engine.review(text, context)
+    assert (verdict.action, verdict.categories, verdict.severity) == (
+        action,
+        categories,
+        severity,
+    )
+    assert verdict.shown == (text if shown == "=" else shown)
+
+
+def test_a_rule_finding_stands_sure_whatever_the_model_says(engine: Engine) -> None:
+    verdict = engine.review("glumword i want to kill myself")
+    assert (verdict.action, verdict.categories, verdict.severity) == ("flag", ("self_harm",), 3)
+
+
+def test_a_veto_rule_silences_the_models_finding(engine: Engine) -> None:
+    engine_with_veto_words = Engine()
+    engine_with_veto_words.risk = tiny_model({"pizza": {"abuse": 0.95}})
+    assert engine_with_veto_words.review("pizza").action == "flag"
+    assert engine_with_veto_words.review("i could murder a pizza").action == "allow"
+
+
+CRIES_WITH_SWEARING = [
+    "i want to fucking die",
+    "fuck this i took a load of pills last night",
+    "i cut myself again ffs this is shit",
+    "my dad fucking hits me when hes drunk",
+    "fml i dont want to be alive anymore",
+    "i wanna kill myself fr this shit is too much",
+]
+
+
+@pytest.mark.parametrize("text", CRIES_WITH_SWEARING)
+def test_a_cry_for_help_with_swearing_is_flagged_and_shown_never_blocked(text: str) -> None:
+    verdict = review(text, "bubble")
+    assert verdict.action == "flag" and verdict.is_cry_for_help, verdict.reason
+    assert verdict.shown == text
+
+
+CHILDRENS_SPELLING = [
+    "evry1 would be better off without me",
+    "i took loads of my mums tablets dont tell any1",
+    "stood on the bridge for ages 2nite thinking about it",
+    "mum hasnt been home in dayz theres no food",
+]
+
+
+@pytest.mark.parametrize("text", CHILDRENS_SPELLING)
+def test_the_learned_tier_hears_a_cry_for_help_in_childrens_spelling(text: str) -> None:
+    verdict = review(text)
+    assert verdict.action == "flag" and verdict.is_cry_for_help, verdict.reason
+
+
+def test_a_risk_model_file_that_does_not_match_its_checksum_is_refused(tmp_path: Path) -> None:
+    exported = json.loads(gzip.decompress(MODEL_FILE.read_bytes()))
+    exported["bias"][0] += 1
+    changed = tmp_path / MODEL_FILE.name
+    changed.write_bytes(gzip.compress(json.dumps(exported).encode()))
+    checksum = MODEL_FILE.with_name(MODEL_FILE.name + ".sha256").read_text()
+    (tmp_path / (MODEL_FILE.name + ".sha256")).write_text(checksum)
+    with pytest.raises(ValueError, match="checksum"):
+        RiskModel.load(changed)
+
+
+def test_the_committed_risk_model_loads_and_a_flood_adds_up_to_nothing() -> None:
+    model = RiskModel.load()
+    assert model.assess([b"abc" * 600]) == ()
+    assert model.assess([b"hello"] * 500) == ()
