@@ -328,9 +328,11 @@ def _store_and_broadcast(
             message_id=message.pk,
             kind="message",
         )
-    if risk and room.is_bubble:
-        # The warm hand-over is counselling's (a counsellor is asked to join, the mentor told
-        # what to say); each receiver may answer the author with kind words.
+    if risk and room.is_bubble and verdict.severity >= 3:
+        # Only a sure risk asks a counsellor to join now (an unsure one is on the counsellors'
+        # list at low priority, through its alert). The warm hand-over is counselling's (a
+        # counsellor is asked to join, the mentor told what to say); each receiver may answer
+        # the author with kind words.
         for _, frames in risk_in_bubble.send(
             sender=Room, room=room, author=author, cry_for_help=cry_for_help
         ):

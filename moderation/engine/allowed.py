@@ -9,6 +9,7 @@ the whole).
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from .lexicon import DATA_DIR, read_data_lines
 from .patterns import Phrase, compile_pattern, load_macros
@@ -35,7 +36,7 @@ def allowed_phrases() -> tuple[Phrase, ...]:
     return tuple(found)
 
 
-def excused_by(item: tuple, excused: list[tuple[int, int, str]]) -> bool:
+def excused_by(item: tuple[Any, ...], excused: list[tuple[int, int, str]]) -> bool:
     """A word-list finding inside a harmless whole of its category ("spotted dick")."""
     category, start, end = item[0], item[1], item[2]
     return any(

@@ -236,9 +236,9 @@ def find_contacts(
                     "personal_info", match.start(), match.end(), match.group(), "pattern:postcode"
                 )
             )
-        match = _ADDRESS.search(words_text)
-        if match:
-            hits.append(_words_hit(words_text, match, "pattern:address"))
+        address = _ADDRESS.search(words_text)
+        if address:
+            hits.append(_words_hit(words_text, address, "pattern:address"))
     if word_set & SPELLED_DIGIT_WORDS.keys() or word_set & _REPEATERS.keys():
         hits.extend(_spelled_numbers(words))
     if "@" in text:

@@ -560,13 +560,13 @@ class Engine:
             return _CLEAN
         offset_map = offsets(text)
         hits: list[Hit] = []
-        for category, start, end, term, source, action, severity, kind in raw:
+        for category, start, end, term_text, source, action, severity, kind in raw:
             if kind == "original":
                 original_start, original_end = start, end
             else:
                 original_start, original_end = span_to_original(offset_map, start, end)
             snippet = text[original_start:original_end]
-            match = make_match(category, original_start, original_end, term, source)
+            match = make_match(category, original_start, original_end, term_text, source)
             placeholder: str | None | bool = None if kind == "watched-flag" else False
             hits.append(
                 Hit(match, _label(category, snippet, source), action, severity, placeholder)
@@ -711,7 +711,7 @@ def _simple_words(folded: str) -> tuple[list[str], list[str]]:
     if "'" not in folded:
         words = _SIMPLE_TOKEN.findall(folded)
         return words, words
-    words: list[str] = []
+    words = []
     texts: list[str] = []
     for raw in _SIMPLE_TOKEN.findall(folded):
         if "'" in raw:

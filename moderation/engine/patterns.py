@@ -28,8 +28,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .lexicon import DATA_DIR, read_data_lines
 
@@ -62,7 +64,7 @@ _NUMBER_WORDS = (
 _TAG = re.compile(r"^([a-z_]+):\s+(.*)$")
 
 # ("word", w) | ("any",) | ("gap",) | ("opt", seq) | ("not", seq) | ("alt", [seq, ...])
-Node = tuple
+Node = tuple[Any, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,7 +205,7 @@ def _regex(nodes: Sequence[Node]) -> str:
     return "".join(parts)
 
 
-def _anchor_cost(words: frozenset[str]) -> int:
+def _anchor_cost(words: AbstractSet[str]) -> int:
     # Roughly "how often would this set let a clean message through the gate": common words
     # are expensive (longer ones a little less), short rare ones a little.
     return sum(

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import sub
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 __all__ = [
     "MODEL_FILE",
@@ -137,13 +137,12 @@ class RiskModel:
     """The exported weights, ready to score messages (immutable apart from its word cache)."""
 
     def __init__(self, exported: dict[str, object]) -> None:
-        categories = tuple(exported["categories"])  # type: ignore[arg-type]
+        categories = tuple(cast(list[str], exported["categories"]))
         if categories != RISK_CATEGORIES:
             raise ValueError(f"risk model categories {categories} != {RISK_CATEGORIES}")
         scale = float(exported["scale"])  # type: ignore[arg-type]
         self.bias: tuple[float, ...] = tuple(
-            value / scale
-            for value in exported["bias"]  # type: ignore[union-attr]
+            value / scale for value in cast(list[float], exported["bias"])
         )
         self.low: tuple[float, ...] = tuple(exported["low"])  # type: ignore[arg-type]
         self.high: tuple[float, ...] = tuple(exported["high"])  # type: ignore[arg-type]
@@ -182,7 +181,7 @@ class RiskModel:
             }
 
         self._gate = _GateWeights(weights("words"), weights("grams"))
-        raw_gate_pairs: dict[str, int] = gate.get("pairs", {})  # type: ignore[assignment, attr-defined]
+        raw_gate_pairs: dict[str, int] = gate.get("pairs", {})  # type: ignore[assignment]
         self._gate_pairs = {
             pair(key): floats.setdefault(value, value / scale)
             for key, value in raw_gate_pairs.items()

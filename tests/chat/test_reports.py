@@ -8,7 +8,7 @@ from moderation.models import Alert
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "my secret about home"
+SECRET = "my secret is that i like purple socks"
 
 
 @pytest.fixture
