@@ -24,6 +24,7 @@ kind per run: how many, the cut-off and when, never content or names.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from .audit_guard import retention_deletes_allowed
 from .hours import UK
 
 SIX_YEARS = 6
-PURGE_BATCH = 500
+PURGE_BATCH = 200
 LOCK_KEY = "retention:purge-running"
 LOCK_SECONDS = 6 * 60 * 60
 
@@ -146,14 +147,18 @@ def expired(rule: RetentionRule, *, now: datetime, held: set[int]) -> QuerySet[M
 
 def _delete_in_batches(rows: QuerySet[Model]) -> int:
     """Delete ``rows`` ``PURGE_BATCH`` at a time, each batch in its own short transaction,
-    reading only their ids. Django deletes a batch without loading it when nothing cascades
-    or listens; otherwise it collects what depends on the batch (bounded by the batch)."""
+    reading only their ids, with ``PURGE_PAUSE_SECONDS`` between batches: on SQLite every
+    write waits for the one before it, so chat's next message waits for one short batch at
+    most, never for the whole purge. Django deletes a batch without loading it when nothing
+    cascades or listens; otherwise it collects what depends on the batch (bounded by it)."""
     deleted = 0
     model = rows.model
     while True:
         ids = list(rows.values_list("pk", flat=True)[:PURGE_BATCH])
         if not ids:
             return deleted
+        if deleted:
+            time.sleep(settings.PURGE_PAUSE_SECONDS)
         with transaction.atomic(), retention_deletes_allowed():
             # The audit log's triggers let only this job delete (minimentors.audit_guard).
             _, per_model = model._default_manager.filter(pk__in=ids).delete()

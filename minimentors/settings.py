@@ -358,6 +358,9 @@ STAFF_TWO_FACTOR = PRODUCTION or os.environ.get("STAFF_TWO_FACTOR", "") == "1"
 COUNSELLING_NOTE_GRACE = timedelta(minutes=int(os.environ.get("NOTE_GRACE_MINUTES", "15")))
 # The retention job runs daily at 3:15; a number of seconds here runs it that often instead.
 PURGE_EVERY_SECONDS = float(os.environ.get("PURGE_EVERY_SECONDS", "0"))
+# The retention job rests this long between its batches of deletes, so chat never queues
+# behind it on SQLite (a day's purge is small; speed matters less than chat's).
+PURGE_PAUSE_SECONDS = float(os.environ.get("PURGE_PAUSE_SECONDS", "0.01"))
 # How often beat runs its every-minute jobs (raise alerts again, expire requests); tests of the
 # real processes shorten it.
 BEAT_TICK_SECONDS = float(os.environ.get("BEAT_TICK_SECONDS", "60"))
