@@ -96,8 +96,8 @@ def can_read_thread(user: Any, room: Room) -> bool:
     return is_staff_member(user)
 
 
-def bubble_read_needs_audit(user: Any, room: Room) -> bool:
-    """A staff member reading a bubble they are not in."""
+def private_read_needs_audit(user: Any, room: Room) -> bool:
+    """A staff member reading a bubble or thread they are not in."""
     return is_staff_member(user) and not is_room_member(user, room)
 
 

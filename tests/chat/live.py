@@ -74,3 +74,24 @@ def find(pattern: str, html: str) -> str:
     if match is None:
         raise AssertionError(f"{pattern!r} not found on the page")
     return match.group(1)
+
+
+def fresh_bubble(site) -> tuple[str, str, Browser, int]:
+    """A fresh child asks for a bubble and a fresh mentor accepts it, over real HTTP, on a
+    live site. Returns the child's and the mentor's names, the child's browser, the bubble."""
+    import random
+    import string
+
+    from tests.conftest import MEMBER_PASSWORD
+
+    letters = "".join(random.choices(string.ascii_lowercase, k=6))  # names refuse long numbers
+    child_name, mentor_name = f"kid-{letters}", f"mentor-{letters}"
+    site.add_member(child_name, "child")
+    site.add_member(mentor_name, "mentor")
+    child = Browser(site.url).log_in(child_name, MEMBER_PASSWORD)
+    mentor = Browser(site.url).log_in(mentor_name, MEMBER_PASSWORD)
+    child.post("/chat/bubbles/request/")
+    waiting = re.findall(r'data-request-id="(\d+)"', mentor.get("/chat/")[2])
+    request_id = max(int(number) for number in waiting)  # the newest request is this child's
+    _, landed, _ = mentor.post(f"/chat/bubbles/requests/{request_id}/accept/")
+    return child_name, mentor_name, child, int(find(r"/chat/bubbles/(\d+)/$", landed))

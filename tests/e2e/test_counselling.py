@@ -5,29 +5,18 @@ live) and tells the Safeguarding Team; the case is there for the team in admin."
 
 from __future__ import annotations
 
-import random
 import re
-import string
 
 from playwright.sync_api import expect
 
-from tests.chat.live import Browser, find
+from tests.chat.live import fresh_bubble as live_fresh_bubble
 from tests.conftest import DEMO_PASSWORD, MEMBER_PASSWORD
 from tests.e2e.conftest import log_in
 
 
 def fresh_bubble(site) -> tuple[str, str, int]:
-    """A fresh child asks for a bubble and a fresh mentor accepts it (over real HTTP)."""
-    letters = "".join(random.choices(string.ascii_lowercase, k=6))
-    child_name, mentor_name = f"kid-{letters}", f"mentor-{letters}"
-    site.add_member(child_name, "child")
-    site.add_member(mentor_name, "mentor")
-    child = Browser(site.url).log_in(child_name, MEMBER_PASSWORD)
-    mentor = Browser(site.url).log_in(mentor_name, MEMBER_PASSWORD)
-    child.post("/chat/bubbles/request/")
-    waiting = re.findall(r'data-request-id="(\d+)"', mentor.get("/chat/")[2])
-    _, landed, _ = mentor.post(f"/chat/bubbles/requests/{max(map(int, waiting))}/accept/")
-    return child_name, mentor_name, int(find(r"/chat/bubbles/(\d+)/$", landed))
+    child_name, mentor_name, _, bubble_id = live_fresh_bubble(site)
+    return child_name, mentor_name, bubble_id
 
 
 def test_a_concern_travels_from_a_mentor_to_a_counsellor_and_on_to_safeguarding(

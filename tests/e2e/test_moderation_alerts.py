@@ -2,16 +2,13 @@
 cry for help is posted (real Daphne, real Chromium)."""
 
 import asyncio
-import random
-import re
-import string
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from playwright.sync_api import expect
 
-from tests.chat.live import Browser, find, next_frame
-from tests.conftest import DEMO_PASSWORD, MEMBER_PASSWORD
+from tests.chat.live import Browser, find, fresh_bubble, next_frame
+from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import log_in
 
 
@@ -20,18 +17,8 @@ def child_name_of(child: Browser) -> str:
 
 
 def open_bubble(site) -> tuple[Browser, int]:
-    """A fresh child asks for a bubble and a fresh mentor accepts it (over real HTTP)."""
-    letters = "".join(random.choices(string.ascii_lowercase, k=6))  # names refuse long numbers
-    child_name, mentor_name = f"kid-{letters}", f"mentor-{letters}"
-    site.add_member(child_name, "child")
-    site.add_member(mentor_name, "mentor")
-    child = Browser(site.url).log_in(child_name, MEMBER_PASSWORD)
-    mentor = Browser(site.url).log_in(mentor_name, MEMBER_PASSWORD)
-    child.post("/chat/bubbles/request/")
-    waiting = re.findall(r'data-request-id="(\d+)"', mentor.get("/chat/")[2])
-    request_id = max(int(number) for number in waiting)  # the newest request is this child's
-    _, landed, _ = mentor.post(f"/chat/bubbles/requests/{request_id}/accept/")
-    return child, int(find(r"/chat/bubbles/(\d+)/$", landed))
+    _, _, child, bubble_id = fresh_bubble(site)
+    return child, bubble_id
 
 
 async def post_in_bubble(child: Browser, bubble_id: int, text: str) -> None:
