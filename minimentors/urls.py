@@ -33,3 +33,4 @@ if settings.STAFF_TWO_FACTOR:
 
 handler403 = "minimentors.views.forbidden"
 handler404 = "minimentors.views.not_found"
+handler500 = "minimentors.views.server_error"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import Context, loader
 from django.views.decorators.http import require_http_methods
 
 from .addresses import client_address
@@ -85,3 +88,41 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+# Errors of a service the site needs (Redis, the database) while it restarts: the page is
+# drawn without them (no menu, no session), and says to try again in a minute.
+SERVICE_TROUBLE: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    SERVICE_TROUBLE += (RedisConnectionError, RedisTimeoutError)
+except ImportError:  # pragma: no cover (redis is a dependency)
+    pass
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler (DEBUG off): a kind page that needs nothing that may be down.
+    A service that is restarting gets 503 and "try again in a minute"."""
+    error = sys.exc_info()[1]
+    if isinstance(error, SERVICE_TROUBLE):
+        security_log.error("A service is not answering (%s): %s %s",
+                           type(error).__name__, request.method, request.path)  # fmt: skip
+        title, words, status = (
+            "We're having a little trouble",
+            "Part of MiniMentors is restarting. Please try again in a minute. Nothing you "
+            "wrote before this was lost.",
+            503,
+        )
+    else:
+        title, words, status = (
+            "Something went wrong",
+            "Sorry, something went wrong on our side. We have been told about it. Please try "
+            "again.",
+            500,
+        )
+    html = loader.get_template("trouble.html").template.render(
+        Context({"title": title, "words": words})
+    )
+    return HttpResponse(html, status=status)
