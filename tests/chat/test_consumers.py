@@ -348,3 +348,24 @@ async def test_a_mentor_who_connects_late_sees_who_is_already_waiting(child, men
     mia = await open_socket(mentor, "/ws/queue/")
     assert (await next_frame(mia))["id"] == request.pk
     await mia.disconnect()
+
+
+async def test_a_database_error_while_storing_tells_the_sender_and_broadcasts_nothing(
+    child, other_child, general_room, monkeypatch
+):
+    from django.db import OperationalError
+
+    def broken(*args, **kwargs):
+        raise OperationalError("disk I/O error")
+
+    amy = await open_socket(child, "/ws/rooms/general/")
+    ben = await open_socket(other_child, "/ws/rooms/general/")
+    monkeypatch.setattr(Message.objects, "create", broken)
+    await amy.send_json_to({"type": "message", "text": "hello ben", "client_id": "db1"})
+    frame = await next_frame(amy)
+    assert frame["type"] == "error" and frame["code"] == "unavailable"
+    assert await hears_no_message(ben)
+    monkeypatch.undo()
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await amy.disconnect()
+    await ben.disconnect()
