@@ -95,3 +95,15 @@ def fresh_bubble(site) -> tuple[str, str, Browser, int]:
     request_id = max(int(number) for number in waiting)  # the newest request is this child's
     _, landed, _ = mentor.post(f"/chat/bubbles/requests/{request_id}/accept/")
     return child_name, mentor_name, child, int(find(r"/chat/bubbles/(\d+)/$", landed))
+
+
+TAG_WORDS = ("otter", "badger", "puffin", "heron", "maple", "willow", "comet", "pebble",
+             "lantern", "meadow", "acorn", "harbour")  # fmt: skip
+
+
+def message_tag() -> str:
+    """A tag that tells a test's messages apart and reads as plain words to the filter (a
+    random mix of letters and digits can look like a handle or a rude word)."""
+    import random
+
+    return "-".join(random.choices(TAG_WORDS, k=3))

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.chat.live import Browser, find, next_frame
+from tests.chat.live import Browser, find, message_tag, next_frame
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.server
@@ -27,7 +27,7 @@ async def send(socket, text: str) -> str:
 
 async def test_a_client_that_loses_its_connection_and_resumes_misses_nothing(live_site):
     child, mentor = logged_in(live_site, "demo-child"), logged_in(live_site, "demo-mentor")
-    tag = uuid.uuid4().hex[:6]
+    tag = message_tag()
     async with child.websocket("/ws/rooms/general/") as amy:
         mia = await mentor.websocket("/ws/rooms/general/").__aenter__()
         await send(amy, f"before {tag}")

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.chat.live import Browser, next_frame
+from tests.chat.live import Browser, message_tag, next_frame
 from tests.chat.test_scale import fresh_database_url
 from tests.conftest import DEMO_PASSWORD, LiveSite, site_environment, start_live_site
 
@@ -31,7 +31,7 @@ async def test_a_killed_daphne_loses_nothing_and_doubles_nothing(tmp_path):
         mentor = Browser(survivor.url).log_in("demo-mentor", DEMO_PASSWORD)
         child = Browser(doomed.url).log_in("demo-child", DEMO_PASSWORD)
         child.base = survivor.url  # the same session cookie works on either process
-        tag = uuid.uuid4().hex[:6]
+        tag = message_tag()
         async with mentor.websocket("/ws/rooms/general/") as mia:
             amy = await Browser.websocket(
                 child_on(child, doomed), "/ws/rooms/general/"
@@ -40,7 +40,7 @@ async def test_a_killed_daphne_loses_nothing_and_doubles_nothing(tmp_path):
             seen = await next_frame(amy)
             assert seen["text"] == f"hello {tag}"
             os.kill(doomed.process.pid, signal.SIGKILL)  # mid-conversation, no goodbye
-            sent = [f"while down {n} {tag}" for n in range(5)]
+            sent = [f"while it was down {word} {tag}" for word in ("one", "two", "three")]
             for text in sent:
                 await send(mia, text)
                 await next_frame(mia)  # stored by the survivor and echoed
