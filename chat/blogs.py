@@ -68,6 +68,17 @@ HELP_WORDS = (
 )
 
 
+def _hold(author: Any, verdict: Any, what: str, about: str, subject: str) -> None:
+    """The alert that holds a post or comment for a moderator ("Approve" / "Reject"); a cry
+    for help is called one, and reaches counsellors by its category."""
+    summary = f"{'Cry for help' if verdict.is_cry_for_help else what} by {author.username}{about}"
+    raise_alert(
+        categories=verdict.categories, severity=verdict.severity, member=author,
+        summary=summary, reason=verdict.reason, room="blogs", kind=Alert.Kind.MESSAGE,
+        held_subject=subject,
+    )  # fmt: skip
+
+
 def after_words(status: str, verdict: Any) -> str:
     """What the author is told once it is saved."""
     if status == Status.PUBLISHED:
@@ -91,13 +102,7 @@ def blog_post_create(*, author: Any, title: str, body: str) -> tuple[BlogPost, s
         published_at=timezone.now() if status == Status.PUBLISHED else None,
     )  # fmt: skip
     if status == Status.HELD:
-        raise_alert(
-            categories=verdict.categories, severity=verdict.severity, member=author,
-            summary=f"{'Cry for help' if verdict.is_cry_for_help else 'Blog post held'} "
-            f"by {author.username}: \u201c{title}\u201d",
-            reason=verdict.reason, room="blogs", kind=Alert.Kind.MESSAGE,
-            held_subject=f"blog.post:{post.pk}",
-        )  # fmt: skip
+        _hold(author, verdict, "Blog post held", f": \u201c{title}\u201d", f"blog.post:{post.pk}")
     return post, after_words(status, verdict)
 
 
@@ -117,13 +122,8 @@ def blog_comment_create(*, author: Any, post: BlogPost, text: str) -> tuple[Blog
         categories=list(verdict.categories), severity=verdict.severity,
     )  # fmt: skip
     if status == Status.HELD:
-        raise_alert(
-            categories=verdict.categories, severity=verdict.severity, member=author,
-            summary=f"{'Cry for help' if verdict.is_cry_for_help else 'Blog comment held'} "
-            f"by {author.username} on \u201c{post.title}\u201d",
-            reason=verdict.reason, room="blogs", kind=Alert.Kind.MESSAGE,
-            held_subject=f"blog.comment:{comment.pk}",
-        )  # fmt: skip
+        _hold(author, verdict, "Blog comment held", f" on \u201c{post.title}\u201d",
+              f"blog.comment:{comment.pk}")  # fmt: skip
     return comment, after_words(status, verdict)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -39,7 +40,7 @@ def checkin_offer(*, counsellor: Any, child: Any, weekday: int, at: time) -> Che
         raise CounsellingError("Counsellors can offer weekly chats to children.")
     if not 0 <= weekday <= 6:
         raise CounsellingError("Please choose a day of the week.")
-    hours = parse_opening_hours(_opening_hours())
+    hours = parse_opening_hours(settings.OPENING_HOURS)
     closes = hours.closes or time(23, 59)
     if not (hours.opens <= at < closes):
         raise CounsellingError("Please choose a time when MiniMentors are open.")
@@ -52,12 +53,6 @@ def checkin_offer(*, counsellor: Any, child: Any, weekday: int, at: time) -> Che
     audit_record(actor=counsellor, action="checkin.offered", target=plan, child=child.pk)
     _frame_to(child.pk, {"type": "checkin_offer", "id": plan.pk, "when": plan.when_words})
     return plan
-
-
-def _opening_hours() -> str:
-    from django.conf import settings
-
-    return str(settings.OPENING_HOURS)
 
 
 @transaction.atomic

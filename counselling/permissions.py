@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q
 
 from chat.models import Membership
-from minimentors.roles import is_child, is_counsellor
+from minimentors.roles import is_counsellor
 from moderation.models import RISK_CATEGORIES, Alert
 
 from .models import CheckInPlan, Concern, ConcernNote
@@ -40,7 +40,3 @@ def has_link_with(counsellor: Any, child: Any) -> bool:
         return True
     risks = Alert.objects.filter(member=child).exclude(status=Alert.Status.RESOLVED)
     return any(RISK_CATEGORIES & set(a.categories) or a.handed_to_counsellor for a in risks)
-
-
-def is_counselled_child(user: Any) -> bool:
-    return is_child(user)

@@ -192,16 +192,18 @@ class CaseAdmin(TeamOnly, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Case, form: Any, change: bool) -> None:
         move_to = form.cleaned_data.get("move_to")
-        Case.objects.filter(pk=obj.pk).update(risk_level=obj.risk_level, owner=obj.owner)
-        if move_to and move_to != obj.status:
+        moving = bool(move_to) and move_to != obj.status
+        fields: dict[str, Any] = {"risk_level": obj.risk_level, "owner": obj.owner}
+        if not moving:  # a transition saves the outcome itself, or refuses it
+            fields["outcome"] = obj.outcome
+        Case.objects.filter(pk=obj.pk).update(**fields)
+        if moving:
             try:
                 services.case_transition(
                     case=obj, to=move_to, actor=request.user, outcome=obj.outcome
                 )
             except services.SafeguardingError as error:
                 messages.error(request, error.message)
-        elif obj.outcome != Case.objects.get(pk=obj.pk).outcome:
-            Case.objects.filter(pk=obj.pk).update(outcome=obj.outcome)
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
