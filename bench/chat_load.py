@@ -262,7 +262,7 @@ def start_site(
         port = args.port + number if args.port else free_port()
         log = open(var_dir / f"daphne-{number}.log", "w")  # noqa: SIM115
         servers.append(subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+            [sys.executable, "-m", "minimentors.serve", "-b", "127.0.0.1", "-p", str(port),
              "bench.echo_asgi:application"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         ))  # fmt: skip

@@ -189,7 +189,7 @@ class LiveSite:
     def start(self) -> LiveSite:
         log = open(self.var_dir / f"daphne-{self.port}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+            [sys.executable, "-m", "minimentors.serve", "-b", "127.0.0.1", "-p", str(self.port),
              "minimentors.asgi:application"],
             cwd=REPO,
             env=self.env,

@@ -109,6 +109,16 @@ async def test_an_origin_differing_in_scheme_host_or_port_is_refused(people, ori
     assert not connected
 
 
+async def test_a_handshake_without_any_origin_is_refused_on_every_path(people):
+    """Browsers always send Origin; a handshake without one is a script with a stolen cookie."""
+    headers = [h for h in await member_headers(people["child"]) if h[0] != b"origin"]
+    for path_template, _, _ in ROUTES.values():
+        path = path_template.format(bubble=people["bubble"].pk, thread=people["thread"].pk)
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        connected, _ = await communicator.connect(timeout=5)
+        assert not connected, path
+
+
 async def test_the_public_origin_behind_the_proxy_is_accepted(people, settings):
     settings.CSRF_TRUSTED_ORIGINS = ["https://minimentors.example.org"]
     headers = await member_headers(people["child"], origin=b"https://minimentors.example.org")
