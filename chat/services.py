@@ -328,6 +328,17 @@ def _store_and_broadcast(
             message_id=message.pk,
             kind="message",
         )
+    if cry_for_help and not held and not (room.is_bubble and verdict.severity >= 3):
+        # Seen by the mentor or the team (a bubble, a private message) with no counsellor
+        # asked to join now (an unsure finding, or not a bubble): the child still hears that
+        # a grown-up will read it, and where to get help now.
+        result.sender_frames.append(
+            notice(
+                "Thank you for telling us. A grown-up from the MiniMentors team will read "
+                "this soon. " + HELPLINE_WORDS,
+                helpline=True,
+            )
+        )
     if risk and room.is_bubble and verdict.severity >= 3:
         # Only a sure risk asks a counsellor to join now (an unsure one is on the counsellors'
         # list at low priority, through its alert). The warm hand-over is counselling's (a
