@@ -34,6 +34,8 @@ sys.path.insert(0, str(REPO))
 
 TARGET_RATIO = 1000.0
 MEMORY_LIMIT_MB = 50.0
+BLIND_RECALL = 0.95  # each cry-for-help category, on the blind split
+BLIND_CLEAN_FP = 0.01
 DATA = REPO / "moderation" / "data"
 LABELLED = DATA / "labelled_messages.jsonl"
 TRAINING = DATA / "training_messages.jsonl"
@@ -312,6 +314,59 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def blind_targets(table: dict[str, object]) -> list[str]:
+    """The issue's targets on the blind split: each cry-for-help category's recall at least
+    ``BLIND_RECALL``, no cry for help blocked, clean false positives at most ``BLIND_CLEAN_FP``."""
+    positives, found = table["positives"], table["found"]
+    stopped, totals = table["stopped"], table["totals"]
+    _cries, _not_flagged, blocked, _unsure, _by_model = table["cries"]
+    missed = []
+    for category in sorted(CRIES):
+        if positives[category] and found[category] / positives[category] < BLIND_RECALL:
+            missed.append(
+                f"blind {category} recall {found[category] / positives[category]:.3f} "
+                f"< {BLIND_RECALL}"
+            )
+    if blocked:
+        missed.append(f"blind: {blocked} cries for help blocked")
+    if totals["clean"] and stopped["clean"] / totals["clean"] > BLIND_CLEAN_FP:
+        missed.append(
+            f"blind clean false positives {stopped['clean'] / totals['clean']:.1%} "
+            f"> {BLIND_CLEAN_FP:.0%}"
+        )
+    return missed
+
+
+def blind_report(engine, categories: tuple[str, ...]) -> list[str]:
+    """The blind split: each batch on its own (the newest is this release's fresh one), then
+    all together with the lexicon tier alone for comparison. Returns the targets missed."""
+    if not BLIND:
+        print("  frozen blind split: not there (moderation/data/blind/*.jsonl)")
+        return ["no blind split"]
+    from moderation.engine import Engine
+
+    for path in BLIND:
+        batch = read_rows(path)
+        print_accuracy(
+            f"blind batch {path.name} ({len(batch)} messages, never tuned on)",
+            accuracy(engine, batch),
+            categories,
+        )
+    blind = read_rows(*BLIND)
+    table = accuracy(engine, blind)
+    print_accuracy(
+        f"frozen blind split, all batches ({len(blind)} messages, never tuned on)",
+        table,
+        categories,
+    )
+    print_accuracy(
+        "frozen blind split, lexicon tier alone (for comparison)",
+        accuracy(Engine(risk=False), blind),
+        categories,
+    )
+    return blind_targets(table)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="time for the engine run")
@@ -319,7 +374,18 @@ def main() -> int:
         "--bp-seconds", type=float, default=12.0, help="time for better-profanity (it is slow)"
     )
     parser.add_argument("--messages", type=int, default=20000, help="generated messages")
+    parser.add_argument(
+        "--accuracy", action="store_true", help="accuracy only: no timing, no better-profanity"
+    )
     args = parser.parse_args()
+    if args.accuracy:
+        from moderation.engine import CATEGORIES, Engine
+
+        engine = Engine()
+        print_accuracy("training split: labelled set", accuracy(engine, labelled()), CATEGORIES)
+        missed = blind_report(engine, CATEGORIES)
+        print("FAILED: " + "; ".join(missed) if missed else "OK")
+        return 1 if missed else 0
 
     # --- memory: build the compiled matcher under tracemalloc --------------------------------
     gc.collect()
@@ -388,23 +454,7 @@ def main() -> int:
         accuracy(engine, training, risk_only=True),
         CATEGORIES,
     )
-    if BLIND:
-        blind = read_rows(*BLIND)
-        names = ", ".join(path.name for path in BLIND)
-        print_accuracy(
-            f"frozen blind split ({names}: {len(blind)} messages, never tuned on)",
-            accuracy(engine, blind),
-            CATEGORIES,
-        )
-        print_accuracy(
-            "frozen blind split, lexicon tier alone (for comparison)",
-            accuracy(Engine(risk=False), blind),
-            CATEGORIES,
-        )
-    else:
-        print("  frozen blind split: not there (moderation/data/blind/*.jsonl)")
-
-    failures = []
+    failures = blind_report(engine, CATEGORIES)
     if ratio < TARGET_RATIO:
         failures.append(f"ratio {ratio:.0f}x < {TARGET_RATIO:.0f}x")
     if matcher_mb >= MEMORY_LIMIT_MB:
