@@ -13,6 +13,7 @@ phrase patterns in ``data/phrases/personal_info.txt`` and ``data/phrases/link.tx
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -140,8 +141,12 @@ SPELLED_DIGIT_WORDS = {
 _REPEATERS = {"double": 2, "triple": 3, "treble": 3}
 
 
+@functools.lru_cache(maxsize=4096)
 def looks_like_phone(digits: str, international: bool) -> bool:
-    """True when a digit string is a plausible phone number (UK rules, or any with "+")."""
+    """True when a digit string is a plausible phone number (UK rules, or any with "+").
+
+    Memoised (a pure function of its arguments): the parser costs tens of microseconds, and
+    one number is often checked twice (whole, then as pieces) and sent more than once."""
     try:
         if international:
             number = phonenumbers.parse("+" + digits, None)
