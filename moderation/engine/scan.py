@@ -144,6 +144,15 @@ def scan_full(
                     term = lookup(core)
                     if term is not None:
                         add_term(term, *span(index))
+        elif tokens is None:
+            # Plain words, some stretched ("fuuuck"): each word is its own only reading (a
+            # number has none, and a plain word has no star), so the tokens' positions are
+            # only needed for what matched.
+            for index, core in enumerate(raws):
+                if not core.isdigit():
+                    term = lookup(core)
+                    if term is not None:
+                        add_term(term, *span(index))
         else:
             for start, end, core, readings, _word in positioned():
                 for reading in readings:

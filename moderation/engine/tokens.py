@@ -32,12 +32,13 @@ _NUMBERISH = re.compile(r"[0-9]+(?:st|nd|rd|th|am|pm|s|m|k|g|p|x|kg|km|cm|mm|ml|
 _EDGE_LETTERS = re.compile(r"[0-9]*([a-z]{3,})[0-9]*")
 STRETCHED = re.compile(r"([a-z])\1\1+")
 _SEPARATOR_GAP = re.compile(r"[\s._*,~/\\\-]{1,3}")
-_INWORD_GAP = re.compile(r"[._*~\-]{1,3}")
+_SEPARATOR_RUN = re.compile(r"[._*~\-]+")  # in-word separators
 HAS_INWORD_GAP = re.compile(r"[a-z0-9@$!|+][._*~\-]{1,3}[a-z0-9@$!|+]")
 _SIMPLE_TOKEN = re.compile(r"[a-z']+|[0-9]+")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _MAX_JOINED_LOOKUPS = 400  # single-letter runs: bound the work on hostile input
 _MAX_JOINED_LETTERS = 12  # a word spelled out letter by letter is short
+_SQUEEZE_CACHE_LIMIT = 20_000  # words remembered by ``squeeze`` (a few MB at most)
 
 # A token: (start, end, core, readings, word). ``core`` is the token without edge punctuation
 # and apostrophes; ``readings`` its letter-only leetspeak readings for the lexicon; ``word`` what
@@ -45,9 +46,25 @@ _MAX_JOINED_LETTERS = 12  # a word spelled out letter by letter is short
 Token = tuple[int, int, str, tuple[str, ...], str]
 
 
+class _Squeezed(dict[str, str]):
+    """word -> the word with stretched letters written once, worked out on a miss (and kept,
+    up to a limit: a flood of distinct junk words is worked out each time)."""
+
+    def __missing__(self, word: str) -> str:
+        squeezed = STRETCHED.sub(r"\1", word)
+        if len(self) < _SQUEEZE_CACHE_LIMIT:
+            self[word] = squeezed
+        return squeezed
+
+
+_SQUEEZED = _Squeezed()
+
+
 def squeeze(word: str) -> str:
-    """Letters stretched three times or more written once ("dieeee" -> "die")."""
-    return STRETCHED.sub(r"\1", word)
+    """Letters stretched three times or more written once ("dieeee" -> "die").
+
+    Remembered per word: ``re.sub`` with a template costs a Python-level call each time."""
+    return _SQUEEZED[word]
 
 
 def tokenise(folded: str, stretched: bool) -> tuple[list[Token], bool]:
@@ -188,17 +205,42 @@ def joined_fragments(
                     budget -= 1
                     found.append((run[i][0], run[j - 1][1], letters[i:j]))
         index += len(run)
-    index = 0
-    while inword and index < count:
-        group = [tokens[index]]
-        while index + len(group) < count:
-            following = tokens[index + len(group)]
-            if not _INWORD_GAP.fullmatch(folded[group[-1][1] : following[0]]):
-                break
-            group.append(following)
-        if len(group) >= 2 and not all(len(token[2]) == 1 for token in group):
+    if inword:
+        found.extend(_inword_groups(folded, tokens))
+    return found
+
+
+def _inword_groups(folded: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """Tokens joined by in-word separators only ("fu.ck", "sh-it", "www.x.com"): each maximal
+    chain of two or more, unless every piece is a single character (that is a spelled-out run).
+
+    Two neighbouring tokens are joined when the gap between them is one to three separator
+    characters. A token starts and ends with a character that is not a separator, so such a
+    gap is exactly a maximal run of separators that begins where one token ends and stops
+    where the next one starts: only those runs are looked at, not every gap.
+    """
+    ends: dict[int, int] | None = None
+    joined: list[int] = []  # i: token i and token i + 1 are joined
+    for run in _SEPARATOR_RUN.finditer(folded):
+        start, end = run.span()
+        if end - start > 3:
+            continue
+        if ends is None:
+            ends = {token[1]: index for index, token in enumerate(tokens)}
+        index = ends.get(start)
+        if index is not None and index + 1 < len(tokens) and tokens[index + 1][0] == end:
+            joined.append(index)
+    found: list[tuple[int, int, str]] = []
+    position = 0
+    while position < len(joined):
+        first = last = joined[position]
+        position += 1
+        while position < len(joined) and joined[position] == last + 1:
+            last = joined[position]
+            position += 1
+        group = tokens[first : last + 2]
+        if not all(len(token[2]) == 1 for token in group):
             found.append((group[0][0], group[-1][1], "".join(token[2] for token in group)))
-        index += len(group)
     return found
 
 
