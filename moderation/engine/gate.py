@@ -72,8 +72,7 @@ def _shape_table() -> bytes:
 SHAPE = _shape_table()
 TRIPLE = re.compile(rb"([^ ])\1\1")
 _STREET_WORDS = frozenset(word.encode() for word in contact.STREET_TYPES)
-# Shape bytes without which ``not_simple`` is False (a cheap test before calling it).
-_MAYBE_NOT_SIMPLE = frozenset(b"l*!0")
+_SINGLE_CHARACTERS = frozenset(bytes([code]) for code in b"abcdefghijklmnopqrstuvwxyz0123456789")
 _PIECE_TRIGGERS = frozenset(word.encode() for word in PIECE_TRIGGERS)
 _LONG_LETTERS = b"a" * 20
 
@@ -81,6 +80,23 @@ _LONG_LETTERS = b"a" * 20
 def has_single_letter_run(words: list[bytes]) -> bool:
     """Three or more one-character words in a row ("j e s s")."""
     return b" a a a " in (b" " + b" ".join(words) + b" ").translate(ALNUM_TO_A)
+
+
+def has_triple(lowered: bytes) -> bool:
+    """Whether a character other than a space appears three times in a row (``TRIPLE``).
+
+    The regex costs about a microsecond on ordinary chat, which rarely has one. A cheap
+    necessary condition first: as an integer, ``value ^ (value >> 8)`` has a zero byte where a
+    byte equals the next, and OR-ing it with itself shifted by a byte leaves a zero byte
+    where a byte equals the next two. Every triple leaves such a zero byte, so no triple is
+    missed; the regex then settles the rare candidates (three spaces, say).
+    """
+    value = int.from_bytes(lowered, "little")
+    same_as_next = value ^ (value >> 8)
+    same_as_next_two = same_as_next | (same_as_next >> 8)
+    if b"\0" not in same_as_next_two.to_bytes(len(lowered), "little"):
+        return False
+    return TRIPLE.search(lowered) is not None
 
 
 class Gate:
@@ -113,7 +129,7 @@ class Gate:
             lowered = folded.encode("ascii", "replace")
         if not folded.isascii() and lowered.count(b"?") - folded.count("?") >= SYMBOL_FLOOD:
             return ALL_FINDERS  # possibly an emoji flood
-        tripled = TRIPLE.search(lowered) is not None
+        tripled = has_triple(lowered)
         if words is None:
             words = lowered.translate(WORD_BYTES, b"'").split()
         if not words:
@@ -128,7 +144,9 @@ class Gate:
         if tripled:
             # Stretched letters ("fuuuck", "diiie"): words are read differently; or a flood.
             needs = LEXICON | PHRASES | FLOODS
-        if rest and _MAYBE_NOT_SIMPLE.intersection(rest) and not_simple(shape):
+        # ``rest`` holds only "0", "l", ".", "*", "!" and "/"; ``not_simple`` needs one of the
+        # first four, so without them it is False.
+        if rest and rest.translate(None, b"./") and not_simple(shape):
             # Leetspeak, stars, "!" inside words, digits against letters: words are decoded,
             # and digits against letters may be a postcode or "o" among digits.
             needs |= LEXICON | PHRASES | CONTACTS
@@ -138,12 +156,19 @@ class Gate:
             needs |= LEXICON
         if not needs & CONTACTS and not self.number_words.isdisjoint(word_set):
             needs |= CONTACTS  # a phone number spelled out
+        # Three one-character words in a row need a one-character word: usually there is
+        # none, which spares joining the words (worked out once, for the two tests below).
+        single_run: bool | None = False if _SINGLE_CHARACTERS.isdisjoint(word_set) else None
         if (
             not needs & CONTACTS
             and not _PIECE_TRIGGERS.isdisjoint(word_set)
-            and (b":" in lowered or b"=" in lowered or has_single_letter_run(words))
+            and (b":" in lowered or b"=" in lowered or bool(single_run))
         ):
-            needs |= CONTACTS  # "sc: amy_1", "add me j e s s 1 2 on snap": a handle in pieces
+            needs |= CONTACTS  # "sc: amy_1": a handle in pieces
+        if single_run is None and (not needs & LEXICON or not needs & CONTACTS):
+            single_run = has_single_letter_run(words)
+        if single_run and not needs & CONTACTS and not _PIECE_TRIGGERS.isdisjoint(word_set):
+            needs |= CONTACTS  # "add me j e s s 1 2 on snap": a handle spelled out
         if rest:
             if b"0" in rest and (
                 # Digits matter as phone numbers (many digits) or house numbers (a street word).
@@ -160,9 +185,7 @@ class Gate:
                 needs |= CONTACTS  # a URL
             if len(rest) >= 15:
                 needs |= FLOODS  # punctuation flood ("!?!?!?...")
-        if not needs & LEXICON and b" a a a " in (b" " + b" ".join(words) + b" ").translate(
-            ALNUM_TO_A
-        ):
+        if single_run and not needs & LEXICON:
             needs |= LEXICON  # single letters in a row ("f u c k")
         if len(words) >= WORD_FLOOD and len(word_set) * 2 <= len(words):
             needs |= FLOODS
