@@ -41,6 +41,7 @@ _PHONE_CANDIDATE = re.compile(r"(?<![0-9])\+?[0-9](?:[ ().\-/]{0,2}[0-9]){8,16}(
 _DIGIT = re.compile(r"[0-9]")
 _DOT_IN_WORD = re.compile(r"[a-z0-9]\.[a-z]")
 _LETTER_O_IN_NUMBER = re.compile(r"(?<![a-z])[0-9o]+(?![a-z])")
+_O_BY_DIGIT = re.compile(r"[0-9]o|o[0-9]")
 
 _EMAIL = re.compile(
     r"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}"
@@ -222,7 +223,10 @@ def find_contacts(
         has_digits = _DIGIT.search(text) is not None
     if has_digits:
         # "o7700 9oo 123": a letter o among digits is a zero. Same length, so spans still fit.
-        digits_text = _LETTER_O_IN_NUMBER.sub(_o_to_zero, text) if "o" in text else text
+        # Only a run with an "o" next to a digit changes, so without one nothing is replaced.
+        digits_text = (
+            _LETTER_O_IN_NUMBER.sub(_o_to_zero, text) if _O_BY_DIGIT.search(text) else text
+        )
         for match in _PHONE_CANDIDATE.finditer(digits_text):
             candidate = match.group()
             digits = "".join(c for c in candidate if c.isdigit())

@@ -139,10 +139,15 @@ class Engine:
                 if too_long:
                     return _too_long(decide(text, (), context, too_long=True))
                 return allowed(text, "clean")
-        if needs == PHRASES and not self._phrases_match(words):
-            needs = 0  # only a phrase pattern could match, and none does
+        found_phrases = None
+        if needs == PHRASES:
+            found_phrases = self._phrase_matches(words)
+            if not found_phrases:
+                needs = 0  # only a phrase pattern could match, and none does
         result = (
-            scan_full(self.lexicon, self.phrases, body, folded, context, needs) if needs else CLEAN
+            scan_full(self.lexicon, self.phrases, body, folded, context, needs, found_phrases)
+            if needs
+            else CLEAN
         )
         hits = list(result.hits)
         if findings:
@@ -183,15 +188,16 @@ class Engine:
         needs = self.gate.needs(folded)
         return self._scan_full(text, folded, context, needs) if needs else CLEAN
 
-    def _phrases_match(self, words: list[bytes]) -> bool:
-        """Whether any phrase pattern matches the gate words.
+    def _phrase_matches(self, words: list[bytes]) -> list[tuple[Phrase, int, int]]:
+        """The phrase patterns that match the gate words (``PhraseSet.find``).
 
         Only for text whose gate left nothing but ``PHRASES`` to do: such text has no
         leetspeak, stretched letters or digits run into letters, so its gate words are the
-        words the full scan would give the patterns, and a miss here is a miss there.
+        words the full scan would give the patterns (the same ``words_text``): a miss here is
+        a miss there, and what matches here is what the full scan would find.
         """
-        texts = [word.decode() for word in words]
-        return bool(self.phrases.find(" " + " ".join(texts) + " ", set(texts)))
+        words_text = " " + b" ".join(words).decode() + " "
+        return self.phrases.find(words_text, set(words_text[1:-1].split(" ")))
 
     def _clean_at_a_glance(self, folded: str) -> bool:
         """True only when no finder could match: see step 3 of the module docstring."""

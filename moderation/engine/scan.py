@@ -18,7 +18,7 @@ from .contact_pieces import find_pieces
 from .gate import ALL_FINDERS, ALNUM_TO_A, CONTACTS, FLOODS, LEXICON, PHRASES, SHAPE, TRIPLE
 from .lexicon import Lexicon, Term, decode_variants
 from .normalise import offsets, span_to_original
-from .patterns import SIGNAL_CATEGORIES, WEAK_PREFIX, PhraseSet
+from .patterns import SIGNAL_CATEGORIES, WEAK_PREFIX, Phrase, PhraseSet
 from .spam import find_flood
 from .tokens import (
     HAS_INWORD_GAP,
@@ -64,9 +64,11 @@ def scan_full(
     folded: str,
     context: str,
     needs: int = ALL_FINDERS,
+    found_phrases: list[tuple[Phrase, int, int]] | None = None,
 ) -> ScanResult:
     """The finders in ``needs`` (all by default) over ``text`` (at most ``MAX_LENGTH``
-    characters) and its normalised form ``folded``, signals included."""
+    characters) and its normalised form ``folded``, signals included. ``found_phrases``:
+    what ``phrases.find`` answers for this text's words, when the caller has it already."""
     lowered = folded.encode("ascii", "replace")  # one byte per character
     shape = lowered.translate(SHAPE)
     tripled = TRIPLE.search(lowered) is not None
@@ -187,7 +189,8 @@ def scan_full(
 
     stages: set[str] = set()
     distress = False
-    found_phrases = phrases.find(words_text, word_set) if needs & PHRASES else ()
+    if found_phrases is None:
+        found_phrases = phrases.find(words_text, word_set) if needs & PHRASES else []
     excused: list[tuple[int, int, str]] = []  # spans of "allowed" wholes, folded
     for phrase, first_char, last_char in found_phrases:
         if phrase.action == "allow":

@@ -35,6 +35,9 @@ _SEPARATOR_GAP = re.compile(r"[\s._*,~/\\\-]{1,3}")
 _SEPARATOR_RUN = re.compile(r"[._*~\-]+")  # in-word separators
 HAS_INWORD_GAP = re.compile(r"[a-z0-9@$!|+][._*~\-]{1,3}[a-z0-9@$!|+]")
 _SIMPLE_TOKEN = re.compile(r"[a-z']+|[0-9]+")
+# The same tokens with the apostrophes at their edges left out (a token of apostrophes alone
+# is no word): a run of letters and apostrophes from its first letter to its last.
+_SIMPLE_WORD = re.compile(r"[a-z]+(?:'+[a-z]+)*|[0-9]+")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _MAX_JOINED_LOOKUPS = 400  # single-letter runs: bound the work on hostile input
 _MAX_JOINED_LETTERS = 12  # a word spelled out letter by letter is short
@@ -141,35 +144,21 @@ def simple_words(folded: str) -> tuple[list[str], list[str]]:
     if "'" not in folded:
         words = _SIMPLE_TOKEN.findall(folded)
         return words, words
-    words = []
-    texts: list[str] = []
-    for raw in _SIMPLE_TOKEN.findall(folded):
-        if "'" in raw:
-            raw = raw.strip("'")
-            if not raw:
-                continue
-        texts.append(raw)
-        words.append(raw.replace("'", "") if "'" in raw else raw)
-    return words, texts
+    texts = _SIMPLE_WORD.findall(folded)
+    if not texts:
+        return [], []
+    # No text has a space, and none is only apostrophes: one join, replace and split.
+    return " ".join(texts).replace("'", "").split(" "), texts
 
 
 def simple_spans(folded: str) -> list[tuple[int, int, str]]:
     """``(start, end, word)`` for the words ``simple_words`` returns, in the same order."""
     if "'" not in folded:
         return [(m.start(), m.end(), m.group()) for m in _SIMPLE_TOKEN.finditer(folded)]
-    spans: list[tuple[int, int, str]] = []
-    for match in _SIMPLE_TOKEN.finditer(folded):
-        raw = match.group()
-        start, end = match.span()
-        if "'" in raw:
-            stripped = raw.strip("'")
-            if not stripped:
-                continue
-            start += len(raw) - len(raw.lstrip("'"))
-            end = start + len(stripped)
-            raw = stripped.replace("'", "")
-        spans.append((start, end, raw))
-    return spans
+    return [
+        (match.start(), match.end(), match.group().replace("'", ""))
+        for match in _SIMPLE_WORD.finditer(folded)
+    ]
 
 
 def joined_fragments(
