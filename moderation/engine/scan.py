@@ -31,7 +31,6 @@ from .tokens import (
     squeeze,
     tokenise,
     username_pieces,
-    whole_token,
 )
 from .verdict import CRY_FOR_HELP, Hit, make_match
 
@@ -107,16 +106,9 @@ def scan_full(
         if tokens is not None:
             token = tokens[index]
             return token[0], token[1]
-        if "'" not in folded:
-            # A plain token is a maximal run of letters or of digits: find the right
-            # occurrence of it as a whole token (in C, rather than walking every token).
-            word = raws[index]
-            occurrence = raws[:index].count(word)
-            for number, match in enumerate(whole_token(word).finditer(folded)):
-                if number == occurrence:
-                    return match.span()
         # Plain tokens are maximal runs of letters (and apostrophes) or digits: each one is
-        # the first occurrence of its text after the end of the one before.
+        # the first occurrence of its text after the end of the one before. Positions found
+        # are kept, so the spans of all a message's findings cost one walk at most.
         position = starts[-1] + len(texts[len(starts) - 1]) if starts else 0
         while len(starts) <= index:
             position = folded.find(texts[len(starts)], position)

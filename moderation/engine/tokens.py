@@ -7,7 +7,6 @@ Every function reads text already passed through ``normalise``; none keeps state
 
 from __future__ import annotations
 
-import functools
 import re
 
 from .lexicon import decode_variants
@@ -24,7 +23,6 @@ __all__ = [
     "squeeze",
     "tokenise",
     "username_pieces",
-    "whole_token",
 ]
 
 TOKEN = re.compile(r"[a-z0-9@$!|+*']+")
@@ -129,13 +127,6 @@ def not_simple(shape: bytes) -> bool:
     if b"!" in shape and (b"!a" in shape or b"!0" in shape or b"!'" in shape):
         return True
     return b"0" in shape and (b"a0" in shape or b"0a" in shape or b"'0" in shape or b"0'" in shape)
-
-
-@functools.lru_cache(maxsize=4096)
-def whole_token(word: str) -> re.Pattern[str]:
-    """A regex for ``word`` standing alone as a plain token (letters, or digits)."""
-    edge = "0-9" if word.isdigit() else "a-z"
-    return re.compile(rf"(?<![{edge}]){re.escape(word)}(?![{edge}])")
 
 
 def simple_words(folded: str) -> tuple[list[str], list[str]]:
