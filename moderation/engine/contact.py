@@ -216,7 +216,7 @@ def find_contacts(
     """Every phone number, e-mail, postcode, address, handle and link in normalised ``text``.
 
     ``words``/``word_set``/``words_text`` are the message's word list, set and the
-    space-joined form (see ``engine.py``); ``has_digits`` may be passed when already known.
+    space-joined form (see ``scan.py``); ``has_digits`` may be passed when already known.
     """
     hits: list[ContactHit] = []
     if has_digits is None:
