@@ -16,7 +16,8 @@ Contracts:
   ``*blocked*`` or ``*inappropriate*``; a cry for help (self_harm, abuse) is always "flag" with
   ``shown`` equal to the original, and its severity says how sure the engine is (3 sure, 1
   unsure: the learned risk tier's "maybe"). Full rules: ``verdict.py``.
-- Two tiers: the lexicon (word lists, phrase patterns, contact details: ``engine.py``) and a
+- Two tiers: the lexicon (word lists, phrase patterns, contact details: ``engine.py``, with
+  its fast-path gate ``gate.py`` and full scan ``scan.py``) and a
   learned risk tier (``risk.py``) for self_harm, abuse, grooming and bullying. A rule's finding
   always stands; a veto rule (``data/vetoes/``) silences a model finding.
 - ``history``: recent messages of the same room or pair, oldest first; plain strings are the

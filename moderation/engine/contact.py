@@ -13,6 +13,7 @@ phrase patterns in ``data/phrases/personal_info.txt`` and ``data/phrases/link.tx
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -40,6 +41,7 @@ _PHONE_CANDIDATE = re.compile(r"(?<![0-9])\+?[0-9](?:[ ().\-/]{0,2}[0-9]){8,16}(
 _DIGIT = re.compile(r"[0-9]")
 _DOT_IN_WORD = re.compile(r"[a-z0-9]\.[a-z]")
 _LETTER_O_IN_NUMBER = re.compile(r"(?<![a-z])[0-9o]+(?![a-z])")
+_O_BY_DIGIT = re.compile(r"[0-9]o|o[0-9]")
 
 _EMAIL = re.compile(
     r"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){0,4}"
@@ -140,8 +142,12 @@ SPELLED_DIGIT_WORDS = {
 _REPEATERS = {"double": 2, "triple": 3, "treble": 3}
 
 
+@functools.lru_cache(maxsize=4096)
 def looks_like_phone(digits: str, international: bool) -> bool:
-    """True when a digit string is a plausible phone number (UK rules, or any with "+")."""
+    """True when a digit string is a plausible phone number (UK rules, or any with "+").
+
+    Memoised (a pure function of its arguments): the parser costs tens of microseconds, and
+    one number is often checked twice (whole, then as pieces) and sent more than once."""
     try:
         if international:
             number = phonenumbers.parse("+" + digits, None)
@@ -210,14 +216,17 @@ def find_contacts(
     """Every phone number, e-mail, postcode, address, handle and link in normalised ``text``.
 
     ``words``/``word_set``/``words_text`` are the message's word list, set and the
-    space-joined form (see ``engine.py``); ``has_digits`` may be passed when already known.
+    space-joined form (see ``scan.py``); ``has_digits`` may be passed when already known.
     """
     hits: list[ContactHit] = []
     if has_digits is None:
         has_digits = _DIGIT.search(text) is not None
     if has_digits:
         # "o7700 9oo 123": a letter o among digits is a zero. Same length, so spans still fit.
-        digits_text = _LETTER_O_IN_NUMBER.sub(_o_to_zero, text) if "o" in text else text
+        # Only a run with an "o" next to a digit changes, so without one nothing is replaced.
+        digits_text = (
+            _LETTER_O_IN_NUMBER.sub(_o_to_zero, text) if _O_BY_DIGIT.search(text) else text
+        )
         for match in _PHONE_CANDIDATE.finditer(digits_text):
             candidate = match.group()
             digits = "".join(c for c in candidate if c.isdigit())

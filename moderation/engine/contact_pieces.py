@@ -83,7 +83,7 @@ def _split_phones(text: str) -> list[ContactHit]:
 def find_pieces(text: str, word_set: set[str] | frozenset[str]) -> list[ContactHit]:
     """Phone numbers in pieces, bare handles and spelled-out handles in normalised ``text``."""
     hits: list[ContactHit] = []
-    if sum(map(str.isdigit, text)) >= 10:
+    if _digit_count(text) >= 10:
         hits.extend(_split_phones(text))
     platforms = not PIECE_PLATFORMS.isdisjoint(word_set)
     if platforms and (":" in text or "=" in text):
@@ -107,6 +107,14 @@ def find_pieces(text: str, word_set: set[str] | frozenset[str]) -> list[ContactH
                     )
                 )
     return hits
+
+
+def _digit_count(text: str) -> int:
+    """How many characters of ``text`` are digits (``str.isdigit``), without a Python-level
+    call per character for ASCII text (where the digits are exactly 0-9)."""
+    if text.isascii():
+        return len(text) - len(text.encode("ascii").translate(None, b"0123456789"))
+    return sum(map(str.isdigit, text))
 
 
 # Single-letter runs that are ordinary English ("i u r a ...", "a b c d" for the alphabet).

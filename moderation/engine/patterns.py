@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .lexicon import DATA_DIR, read_data_lines
 
@@ -65,6 +65,7 @@ _TAG = re.compile(r"^([a-z_]+):\s+(.*)$")
 
 # ("word", w) | ("any",) | ("gap",) | ("opt", seq) | ("not", seq) | ("alt", [seq, ...])
 Node = tuple[Any, ...]
+_Word = TypeVar("_Word", str, bytes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -325,20 +326,14 @@ class PhraseSet:
                         finding_gate.setdefault(word.encode(), set()).add(others_bytes)
         self._index = {word: tuple(entries) for word, entries in index.items()}
         self.anchor_words = frozenset(index)
+        # Per anchor: the words that could meet its patterns' first other sets (see
+        # ``_first_sets``): an anchor whose set is disjoint from the message tries nothing.
+        self._first = {word: _first_sets(o for _p, o in entries) for word, entries in index.items()}
         # Byte-string words that could start a *finding* (signal-only patterns matter only
         # when there is history), each with the other word sets the pattern also needs.
         self._finding_gate = {word: tuple(others) for word, others in finding_gate.items()}
         self._finding_words = frozenset(finding_gate)
-        # Per anchor: True when some pattern needs nothing else; otherwise every word that
-        # could meet some pattern's first other set (disjoint from the message: no pattern).
-        self._finding_first: dict[bytes, frozenset[bytes] | bool] = {
-            word: (
-                True
-                if any(not others for others in entries)
-                else frozenset().union(*(others[0] for others in entries))
-            )
-            for word, entries in self._finding_gate.items()
-        }
+        self._finding_first = {word: _first_sets(o) for word, o in self._finding_gate.items()}
 
     def may_find(self, word_set: set[bytes]) -> bool:
         """False only when no finding pattern can match a message with these (byte) words."""
@@ -346,9 +341,9 @@ class PhraseSet:
         first = self._finding_first
         for word in self._finding_words.intersection(word_set):
             needs = first[word]
-            if needs is True:
+            if needs is None:
                 return True
-            if needs.isdisjoint(word_set):  # type: ignore[union-attr]
+            if needs.isdisjoint(word_set):
                 continue
             for others in gate[word]:
                 for words in others:
@@ -365,7 +360,11 @@ class PhraseSet:
             return found
         candidates: dict[Phrase, None] = {}
         index = self._index
+        first = self._first
         for word in present:
+            needs = first[word]
+            if needs is not None and needs.isdisjoint(word_set):
+                continue  # every pattern of this anchor misses its first other word set
             for phrase, others in index[word]:
                 for words in others:
                     if words.isdisjoint(word_set):
@@ -377,6 +376,15 @@ class PhraseSet:
             if match:
                 found.append((phrase, match.start() + 1, match.end()))
         return found
+
+
+def _first_sets(entries: Iterable[tuple[frozenset[_Word], ...]]) -> frozenset[_Word] | None:
+    """Every word that could meet the first other word set of one of these patterns (given
+    as their other sets), or None when one of them needs nothing besides its anchor."""
+    others = list(entries)
+    if any(not sets for sets in others):
+        return None
+    return frozenset().union(*(sets[0] for sets in others))
 
 
 def _singled_spellings(word: str) -> set[str]:

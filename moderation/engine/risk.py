@@ -33,7 +33,7 @@ import gzip
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from itertools import repeat
 from operator import sub
 from pathlib import Path
@@ -224,7 +224,7 @@ class RiskModel:
         return tuple(map(_logistic, self.logits(words)))
 
     def assess(
-        self, words: Sequence[bytes], distinct: Iterable[bytes] | None = None
+        self, words: Sequence[bytes], distinct: Collection[bytes] | None = None
     ) -> tuple[RiskFinding, ...]:
         """Categories at or over their low threshold (usually none). ``distinct``: the set of
         ``words``, when the caller has it already."""
@@ -234,7 +234,12 @@ class RiskModel:
             distinct = set(words)
         total = sum(map(self._gate.__getitem__, distinct))
         if len(words) > 1:
-            pairs = set(zip(words, words[1:]))  # noqa: B905 - one shorter by design
+            pairs: Iterable[tuple[bytes, bytes]] = zip(words, words[1:])  # noqa: B905
+            if len(distinct) < len(words):
+                # A word said twice may repeat a pair, and each distinct pair counts once.
+                # (Otherwise every pair is distinct already. The order of the sum was never
+                # fixed: a set's order changes with each process's hash seed.)
+                pairs = set(pairs)
             total += sum(map(self._gate_pairs.get, pairs, repeat(0.0)))
         if total < self.gate_threshold:
             return ()
