@@ -157,6 +157,13 @@ class Engine:
         if not hits and not too_long:
             return allowed(text, "clean")
         verdict = decide(text, hits, context, too_long=too_long)
+        if verdict.action == "block" and self.risk is not None:
+            # Never block a cry for help: one the model leans to, under its usual bar, turns
+            # the block into an unsure flag (severity 1; counsellors see it).
+            rescued = self.risk.leaning(words)
+            if rescued:
+                hits.extend(risk_hits(rescued, result.categories, words, len(body), self.vetoes))
+                verdict = decide(text, hits, context, too_long=too_long)
         if too_long and not verdict.is_cry_for_help:
             return _too_long(verdict)
         return verdict

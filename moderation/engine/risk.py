@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 RISK_CATEGORIES = ("self_harm", "abuse", "grooming", "bullying")
+# Disclosures a child makes about themselves (bullying is aimed at someone else).
+CRY_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "risk_model.json.gz"
 _GRAM_LETTERS = 24
 _CACHE_LIMIT = 30_000  # words remembered (about 10 MB at most); past it, worked out each time
@@ -147,6 +149,11 @@ class RiskModel:
         self.low: tuple[float, ...] = tuple(exported["low"])  # type: ignore[arg-type]
         self.high: tuple[float, ...] = tuple(exported["high"])  # type: ignore[arg-type]
         self._low_logits = tuple(_logit(p) for p in self.low)
+        # The lower bar a cry for help must clear to turn a block into an unsure flag
+        # (``leaning``); a model file without one uses ``low``.
+        self.rescue: tuple[float, ...] = tuple(
+            exported.get("rescue", exported["low"])  # type: ignore[arg-type]
+        )
 
         # Weights are integers over ``scale`` with many repeats: one float object per value,
         # and one bytes object per word, shared by every table (a third of the memory).
@@ -253,6 +260,24 @@ class RiskModel:
             probability = _logistic(logit)
             if probability >= low:
                 found.append(RiskFinding(category, probability, probability >= high))
+        return tuple(found)
+
+    def leaning(self, words: Sequence[bytes]) -> tuple[RiskFinding, ...]:
+        """The cries for help (``CRY_CATEGORIES``) the message leans to: probability at or
+        over the ``rescue`` bar, which is under ``low``. Asked only of a message about to be
+        blocked (swearing, a contact detail): a child in distress who swears, or who says
+        where they are, must reach a counsellor rather than read "your message had a rude
+        word". Always unsure (severity 1)."""
+        if not words:
+            return ()
+        found = []
+        for category, logit, rescue in zip(
+            RISK_CATEGORIES, self.logits(words), self.rescue, strict=True
+        ):
+            if category in CRY_CATEGORIES:
+                probability = _logistic(logit)
+                if probability >= rescue:
+                    found.append(RiskFinding(category, probability, False))
         return tuple(found)
 
 

@@ -33,12 +33,12 @@ EVERYDAY = 6000  # template-made everyday messages (see everyday.py)
 
 # kind -> (categories expected, variants made of each hand-written line)
 KINDS: dict[str, tuple[tuple[str, ...], int]] = {
-    "self_harm": (("self_harm",), 22),
-    "abuse": (("abuse",), 22),
-    "grooming": (("grooming",), 22),
-    "bullying": (("bullying",), 22),
-    "hard_negative": ((), 22),
-    "clean": ((), 16),
+    "self_harm": (("self_harm",), 14),
+    "abuse": (("abuse",), 14),
+    "grooming": (("grooming",), 14),
+    "bullying": (("bullying",), 14),
+    "hard_negative": ((), 14),
+    "clean": ((), 10),
 }
 
 # Whole-word txt-speak spellings children use (each word: several ways to write it).

@@ -48,8 +48,8 @@ SOURCES = (DATA / "training_messages.jsonl", DATA / "labelled_messages.jsonl")
 SCALE = 1000  # weights are stored as integers: weight * SCALE
 # Features whose every category weight is under this (over SCALE) are dropped: word pairs are
 # many and each weighs little, so they need more to be kept.
-MIN_WEIGHT = 5
-MIN_PAIR_WEIGHT = 25
+MIN_WEIGHT = 10
+MIN_PAIR_WEIGHT = 50
 HIGH_FP = 0.002
 DAVIDSON = DATA / "public" / "davidson" / "labeled_data.csv"
 DAVIDSON_TRAIN = 8000
@@ -58,6 +58,11 @@ _NOISE = re.compile(r"(?:\bRT\b|@\w+:?|https?://\S+|&#\d+;)")
 # How the false positives allowed (``--max-fp``) are shared: bullying hides a message, so it
 # gets the smallest share.
 FP_SHARE = {"self_harm": 1.0, "abuse": 1.0, "grooming": 1.0, "bullying": 0.4}
+# Out-of-fold share of written clean chat that any category may flag (the issue's target on
+# blind text is 1%; this leaves room for text unlike the corpus).
+UNION_FP = 0.008
+RESCUE_RECALL = 0.98
+RESCUE_FLOOR = 0.02
 GATE_MARGIN = 1.0
 GATE_LOSS = 0.001
 C = 2.0  # chosen by out-of-fold recall at the same false positives (0.25: 0.755, 2: 0.785)
@@ -145,6 +150,16 @@ def out_of_fold(
     return probabilities
 
 
+def written_clean(row: dict) -> bool:
+    """Ordinary chat written by hand (the corpus's clean lines in every voice, and the labelled
+    set's clean messages): the messages whose false positives the thresholds bound. Template
+    chat (``everyday.py``) and the public tweets are left out: they are easier than real chat,
+    and bounding false positives on them let 4.7% of a blind batch's clean messages through."""
+    if row["expected"] or row.get("kind") in ("hard_negative", "public"):
+        return False
+    return not row["group"].startswith("everyday")
+
+
 def thresholds(
     probabilities: np.ndarray,
     labels: np.ndarray,
@@ -152,8 +167,8 @@ def thresholds(
     recall: float,
     max_fp: float,
 ) -> tuple[list[float], list[float]]:
-    """``everyday``: rows of children's ordinary chat (no risk category, not a hard negative,
-    not public data), the messages whose false positives the thresholds bound."""
+    """``everyday``: the rows of ``written_clean``, whose false positives the thresholds
+    bound."""
     lows: list[float] = []
     highs: list[float] = []
     for index, category in enumerate(RISK_CATEGORIES):
@@ -188,6 +203,27 @@ def report(
         if chosen.any():
             share = flagged[chosen].mean()
             print(f"  {kind:<14} without risk, flagged: {share:.4f} of {chosen.sum()}")
+
+
+def rescue_bars(probabilities: np.ndarray, labels: np.ndarray, lows: list[float]) -> list[float]:
+    """Per category, the bar a message about to be blocked must clear to be flagged as an unsure
+    cry for help instead (``RiskModel.leaning``): the out-of-fold probability that keeps
+    ``RESCUE_RECALL`` of that category's messages, never over ``low`` nor under
+    ``RESCUE_FLOOR``. Bullying has none (its ``low``): it is about someone else."""
+    bars = []
+    for index, category in enumerate(RISK_CATEGORIES):
+        if category == "bullying":
+            bars.append(lows[index])
+            continue
+        positive = probabilities[labels[:, index] == 1, index]
+        bar = float(np.quantile(positive, 1.0 - RESCUE_RECALL))
+        bar = round(min(lows[index], max(RESCUE_FLOOR, bar)), 4)
+        print(
+            f"  {category:<10} rescue bar {bar:.3f} (recall {np.mean(positive >= bar):.3f}; "
+            f"share of all rows over it {np.mean(probabilities[:, index] >= bar):.3f})"
+        )
+        bars.append(bar)
+    return bars
 
 
 def export(
@@ -273,14 +309,21 @@ def main() -> int:
     print(f"{len(rows)} rows, {matrix.shape[1]} features, positives {labels.sum(axis=0)}")
     probabilities = out_of_fold(matrix, labels, groups, args.folds, args.c)
     print(f"out-of-fold ({args.folds} folds by hand-written line):")
-    everyday = np.array(
-        [not row["expected"] and row.get("kind") != "hard_negative" for row in rows]
-    )
-    lows, highs = thresholds(probabilities, labels, everyday, args.recall, args.max_fp)
+    everyday = np.array([written_clean(row) for row in rows])
+    max_fp = args.max_fp
+    while True:
+        lows, highs = thresholds(probabilities, labels, everyday, args.recall, max_fp)
+        union = float((probabilities[everyday] >= np.array(lows)).any(axis=1).mean())
+        print(f"  written clean chat flagged by any category: {union:.4f} (max-fp {max_fp:.4f})")
+        if union <= UNION_FP:
+            break
+        max_fp *= 0.8
     report(probabilities, labels, rows, lows)
+    rescues = rescue_bars(probabilities, labels, lows)
     models = [fit(matrix, labels[:, index], args.c) for index in range(len(RISK_CATEGORIES))]
     check_on_public(vectoriser, models, lows)
     exported = export(vectoriser, models, lows, highs)
+    exported["rescue"] = rescues
     exported.update(gate(vectoriser, matrix, labels, models, lows))
     kept = sum(len(exported[name]) for name in ("words", "grams", "pairs"))  # type: ignore[arg-type]
     print(f"kept {kept} of {matrix.shape[1]} features")

@@ -20,6 +20,7 @@ from moderation.engine.risk import MODEL_FILE, RISK_CATEGORIES, RiskModel
 from moderation.engine.verdict import BLOCKED, INAPPROPRIATE
 
 LOW, HIGH = 0.5, 0.9
+RESCUE = 0.2  # the bar under LOW a cry must clear to turn a block into an unsure flag
 
 
 def logit(probability: float) -> float:
@@ -44,6 +45,7 @@ def tiny_model(word_probabilities: dict[str, dict[str, float]]) -> RiskModel:
             "bias": [round(bias * scale)] * len(RISK_CATEGORIES),
             "low": [LOW] * len(RISK_CATEGORIES),
             "high": [HIGH] * len(RISK_CATEGORIES),
+            "rescue": [RESCUE] * len(RISK_CATEGORIES),
             "words": words,
             "grams": {},
             "pairs": {},
@@ -63,6 +65,9 @@ def engine() -> Engine:
             "lureword": {"grooming": 0.6},
             "meanword": {"bullying": 0.7},
             "sureword": {"bullying": 0.95},
+            "lowword": {"self_harm": 0.3},
+            "faintword": {"grooming": 0.3},
+            "sourword": {"bullying": 0.3},
         }
     )
     return engine
@@ -99,6 +104,29 @@ def test_an_unsure_cry_for_help_is_a_low_severity_flag_never_hidden_from_the_men
         severity,
     )
     assert verdict.shown == (text if shown == "=" else shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "categories"),
+    [
+        # Under the usual bar on its own: allowed (no false alarm on ordinary chat) ...
+        ("lowword", "allow", ()),
+        # ... but about to be blocked for swearing or a contact detail: an unsure cry for help.
+        ("lowword shit", "flag", ("profanity", "self_harm")),
+        ("faintword add me on snap", "flag", ("grooming", "personal_info")),
+        # Bullying is about someone else: a block stays a block.
+        ("sourword shit", "block", ("profanity",)),
+        ("ordinary shit", "block", ("profanity",)),
+    ],
+)
+def test_a_message_about_to_be_blocked_that_leans_to_a_cry_for_help_is_flagged_instead(
+    engine: Engine, text: str, action: str, categories: tuple[str, ...]
+) -> None:
+    verdict = engine.review(text)
+    assert (verdict.action, set(verdict.categories)) == (action, set(categories))
+    if action == "flag":
+        assert verdict.severity == 1  # unsure: the counsellors' list at low priority
+        assert verdict.is_cry_for_help or "grooming" in verdict.categories
 
 
 def test_a_rule_finding_stands_sure_whatever_the_model_says(engine: Engine) -> None:
