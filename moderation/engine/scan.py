@@ -17,7 +17,7 @@ from .allowed import excused_by
 from .contact_pieces import find_pieces
 from .gate import ALL_FINDERS, ALNUM_TO_A, CONTACTS, FLOODS, LEXICON, PHRASES, SHAPE, TRIPLE
 from .lexicon import Lexicon, Term, decode_variants
-from .normalise import offsets, span_to_original
+from .normalise import is_plain, offsets, span_to_original
 from .patterns import SIGNAL_CATEGORIES, WEAK_PREFIX, Phrase, PhraseSet
 from .spam import find_flood
 from .tokens import (
@@ -214,7 +214,7 @@ def scan_full(
     if excused:
         raw = [item for item in raw if item[7] == "original" or not excused_by(item, excused)]
     contacts = (
-        contact.find_contacts(folded, words, word_set, words_text, b"0" in shape)
+        contact.find_contacts(folded, words, word_set, words_text, b"0" in shape, shape)
         + find_pieces(folded, word_set)
         if needs & CONTACTS
         else ()
@@ -244,12 +244,17 @@ def scan_full(
         if stages or distress:
             return ScanResult((), frozenset(stages), distress, frozenset())
         return CLEAN
-    offset_map = offsets(text)
+    # Plain text folds one character to one at the same index (``offsets`` would be the
+    # identity map), so a span inside it is its own original span: no map is built for it.
+    plain_length = len(text) if is_plain(text) else -1
+    offset_map: list[int] | None = None
     hits: list[Hit] = []
     for category, start, end, term_text, source, action, severity, kind in raw:
-        if kind == "original":
+        if kind == "original" or 0 <= start < end <= plain_length:
             original_start, original_end = start, end
         else:
+            if offset_map is None:
+                offset_map = offsets(text)
             original_start, original_end = span_to_original(offset_map, start, end)
         snippet = text[original_start:original_end]
         match = make_match(category, original_start, original_end, term_text, source)
