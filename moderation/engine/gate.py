@@ -21,7 +21,7 @@ from .contact_pieces import PIECE_TRIGGERS
 from .lexicon import Lexicon
 from .patterns import PhraseSet
 from .spam import SYMBOL_FLOOD, WORD_FLOOD
-from .tokens import not_simple
+from .tokens import WORD_BYTES, not_simple
 
 __all__ = [
     "ALL_FINDERS",
@@ -43,10 +43,6 @@ CONTACTS = 4  # phone numbers, e-mails, postcodes, addresses, handles, links
 FLOODS = 8  # one character, unit or word over and over
 ALL_FINDERS = LEXICON | PHRASES | CONTACTS | FLOODS
 
-WORD_BYTES = bytes(
-    c if (97 <= c <= 122 or 48 <= c <= 57) else (c + 32 if 65 <= c <= 90 else 32)
-    for c in range(256)
-)
 ALNUM_TO_A = bytes(97 if (97 <= c <= 122 or 48 <= c <= 57) else c for c in range(256))
 
 

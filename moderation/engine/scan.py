@@ -27,6 +27,7 @@ from .tokens import (
     joined_fragments,
     not_simple,
     simple_spans,
+    simple_texts,
     simple_words,
     squeeze,
     tokenise,
@@ -74,13 +75,13 @@ def scan_full(
     stretched = tripled and STRETCHED.search(folded) is not None
     tokens: list[Token] | None
     raws: list[str] = []
-    texts: list[str] = []
+    texts: list[str] = []  # each plain word as it stands in ``folded``, once a span is needed
     if not not_simple(shape):
         # Only plain words (apostrophes and "!" as punctuation at most): the same tokens as
         # ``tokenise`` finds, for a fraction of the cost. Positions are worked out later,
         # and only if something matched.
         tokens = None
-        raws, texts = simple_words(folded)
+        raws = simple_words(folded, lowered)
     if raws:
         words = [squeeze(word) for word in raws] if stretched else raws
         has_singles = min(map(len, raws)) == 1
@@ -109,11 +110,16 @@ def scan_full(
         # Plain tokens are maximal runs of letters (and apostrophes) or digits: each one is
         # the first occurrence of its text after the end of the one before. Positions found
         # are kept, so the spans of all a message's findings cost one walk at most.
-        position = starts[-1] + len(texts[len(starts) - 1]) if starts else 0
-        while len(starts) <= index:
-            position = folded.find(texts[len(starts)], position)
-            starts.append(position)
-            position += len(texts[len(starts) - 1])
+        if not texts:
+            texts.extend(simple_texts(folded))
+        done = len(starts)
+        if done <= index:
+            position = starts[-1] + len(texts[done - 1]) if done else 0
+            find = folded.find
+            for word_text in texts[done : index + 1]:
+                position = find(word_text, position)
+                starts.append(position)
+                position += len(word_text)
         return starts[index], starts[index] + len(texts[index])
 
     # (category, start, end, term, source, action, severity, kind) in folded coordinates,
