@@ -70,6 +70,9 @@ _POSTCODE = re.compile(
 )
 # Things children type that look like postcodes: ordinals ("b4 2nd"), text-speak ("4ur"),
 # consoles ("ps5").
+# An inward code in a ``gate.SHAPE`` string (a regex: it finds the digit first, where a
+# substring test would try every letter).
+_INWARD_SHAPE = re.compile(rb"0aa")
 _POSTCODE_INWARD_NOT = frozenset({"1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th"})
 _POSTCODE_INWARD_NOT |= {"4ur", "2ur", "2nt", "4ul"}
 _POSTCODE_OUTWARD_NOT = frozenset({"ps1", "ps2", "ps3", "ps4", "ps5", "b4", "m8", "l8", "w8", "h8"})
@@ -250,7 +253,8 @@ def find_contacts(
     if has_digits:
         # A postcode's inward code is a digit and two letters ("1aa"); ``shape`` (``SHAPE``
         # classes) shows one as "0aa", so without that there is no postcode.
-        for match in _POSTCODE.finditer(text) if shape is None or b"0aa" in shape else ():
+        maybe_postcode = shape is None or _INWARD_SHAPE.search(shape) is not None
+        for match in _POSTCODE.finditer(text) if maybe_postcode else ():
             outward, inward = match.group(1), match.group(2)
             if inward in _POSTCODE_INWARD_NOT or outward in _POSTCODE_OUTWARD_NOT:
                 continue

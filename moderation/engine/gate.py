@@ -71,6 +71,10 @@ _STREET_WORDS = frozenset(word.encode() for word in contact.STREET_TYPES)
 _SINGLE_CHARACTERS = frozenset(bytes([code]) for code in b"abcdefghijklmnopqrstuvwxyz0123456789")
 _PIECE_TRIGGERS = frozenset(word.encode() for word in PIECE_TRIGGERS)
 _LONG_LETTERS = b"a" * 20
+# In ``SHAPE`` strings: ".a" or "a.0", and "a!0". Each starts with its rare byte, which the
+# regex engine finds at once (a substring test ending in "a" would try every letter).
+_DOT_IN_WORD = re.compile(rb"\.(?:a|(?<=a\.)0)")
+_BANG_IN_NUMBER = re.compile(rb"!0(?<=a!0)")
 
 
 def has_single_letter_run(words: list[bytes]) -> bool:
@@ -142,7 +146,7 @@ class Gate:
             needs = LEXICON | PHRASES | FLOODS
         # ``rest`` holds only "0", "l", ".", "*", "!" and "/"; ``not_simple`` needs one of the
         # first four, so without them it is False.
-        if rest and rest.translate(None, b"./") and not_simple(shape):
+        if rest and rest.translate(None, b"./") and not_simple(shape, rest):
             # Leetspeak, stars, "!" inside words, digits against letters: words are decoded,
             # and digits against letters may be a postcode or "o" among digits.
             needs |= LEXICON | PHRASES | CONTACTS
@@ -173,9 +177,9 @@ class Gate:
                 needs |= CONTACTS
             if b"l" in rest:
                 needs |= CONTACTS  # "@": e-mail or handle
-            if b"." in rest and (b".a" in shape or b"a.0" in shape):
+            if b"." in rest and _DOT_IN_WORD.search(shape):
                 needs |= LEXICON | CONTACTS  # "f.u.c.k", "bit.ly"
-            if b"!" in rest and b"a!0" in shape:
+            if b"!" in rest and _BANG_IN_NUMBER.search(shape):
                 needs |= LEXICON
             if b"/" in rest and b"://" in lowered:
                 needs |= CONTACTS  # a URL
