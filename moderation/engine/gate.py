@@ -158,7 +158,8 @@ class Gate:
             needs |= CONTACTS  # a phone number spelled out
         # Three one-character words in a row need a one-character word: usually there is
         # none, which spares joining the words (worked out once, for the two tests below).
-        single_run: bool | None = False if _SINGLE_CHARACTERS.isdisjoint(word_set) else None
+        singles = _SINGLE_CHARACTERS.intersection(word_set)
+        single_run: bool | None = None if singles else False
         if (
             not needs & CONTACTS
             and not _PIECE_TRIGGERS.isdisjoint(word_set)
@@ -166,7 +167,9 @@ class Gate:
         ):
             needs |= CONTACTS  # "sc: amy_1": a handle in pieces
         if single_run is None and (not needs & LEXICON or not needs & CONTACTS):
-            single_run = has_single_letter_run(words)
+            # A run of three needs three one-character words: most messages have an "i" or
+            # an "a" once or twice, which ``list.count`` tells without joining the words.
+            single_run = sum(map(words.count, singles)) >= 3 and has_single_letter_run(words)
         if single_run and not needs & CONTACTS and not _PIECE_TRIGGERS.isdisjoint(word_set):
             needs |= CONTACTS  # "add me j e s s 1 2 on snap": a handle spelled out
         if rest:
