@@ -46,7 +46,7 @@ class ContactHit(NamedTuple):
 _PHONE_CANDIDATE = re.compile(r"(?<![0-9])\+?[0-9](?:[ ().\-/]{0,2}[0-9]){8,16}(?![0-9])")
 
 _DIGIT = re.compile(r"[0-9]")
-_DOT_IN_WORD = re.compile(r"[a-z0-9]\.[a-z]")
+_DOT_IN_WORD = re.compile(r"\.(?<=[a-z0-9]\.)[a-z]")  # from the dot: found at once
 _LETTER_O_IN_NUMBER = re.compile(r"(?<![a-z])[0-9o]+(?![a-z])")
 _O_BY_DIGIT = re.compile(r"[0-9]o|o[0-9]")
 

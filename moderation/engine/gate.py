@@ -34,6 +34,7 @@ __all__ = [
     "TRIPLE",
     "WORD_BYTES",
     "Gate",
+    "has_triple",
 ]
 
 # Finders, as bits of the mask that the gate returns.

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from . import contact
 from .allowed import excused_by
 from .contact_pieces import find_pieces
-from .gate import ALL_FINDERS, ALNUM_TO_A, CONTACTS, FLOODS, LEXICON, PHRASES, SHAPE, TRIPLE
+from .gate import ALL_FINDERS, ALNUM_TO_A, CONTACTS, FLOODS, LEXICON, PHRASES, SHAPE, has_triple
 from .lexicon import Lexicon, Term, decode_variants
 from .normalise import is_plain, offsets, span_to_original
 from .patterns import SIGNAL_CATEGORIES, WEAK_PREFIX, Phrase, PhraseSet
 from .spam import find_flood
 from .tokens import (
-    HAS_INWORD_GAP,
+    INWORD_GAP_IN_SHAPE,
     STRETCHED,
     Token,
     joined_fragments,
@@ -71,7 +71,7 @@ def scan_full(
     what ``phrases.find`` answers for this text's words, when the caller has it already."""
     lowered = folded.encode("ascii", "replace")  # one byte per character
     shape = lowered.translate(SHAPE)
-    tripled = TRIPLE.search(lowered) is not None
+    tripled = has_triple(lowered)
     stretched = tripled and STRETCHED.search(folded) is not None
     tokens: list[Token] | None
     raws: list[str] = []
@@ -166,7 +166,7 @@ def scan_full(
                         if term is not None:
                             add_term(term, start, end)
         inword = b"." in shape or b"*" in shape
-        inword = inword and HAS_INWORD_GAP.search(folded) is not None
+        inword = inword and INWORD_GAP_IN_SHAPE.search(shape) is not None
         singles = has_singles and b" a a a " in words_text.encode("ascii", "replace").translate(
             ALNUM_TO_A
         )

@@ -13,6 +13,7 @@ from .lexicon import decode_variants
 
 __all__ = [
     "HAS_INWORD_GAP",
+    "INWORD_GAP_IN_SHAPE",
     "STRETCHED",
     "TOKEN",
     "WORD_BYTES",
@@ -39,6 +40,10 @@ STRETCHED = re.compile(r"([a-z])\1\1+")
 _SEPARATOR_GAP = re.compile(r"[\s._*,~/\\\-]{1,3}")
 _SEPARATOR_RUN = re.compile(r"[._*~\-]+")  # in-word separators
 HAS_INWORD_GAP = re.compile(r"[a-z0-9@$!|+][._*~\-]{1,3}[a-z0-9@$!|+]")
+# ``HAS_INWORD_GAP`` read in the text's ``gate.SHAPE`` classes (its characters are exactly the
+# classes "a", "0", "l", "!", "." and "*"), starting at the first separator of a run: the
+# regex engine skips to a separator at once instead of trying every letter.
+INWORD_GAP_IN_SHAPE = re.compile(rb"[.*](?<=[a0l!][.*])[.*]{0,2}[a0l!]")
 _SIMPLE_TOKEN = re.compile(r"[a-z']+|[0-9]+")
 # The same tokens with the apostrophes at their edges left out (a token of apostrophes alone
 # is no word): a run of letters and apostrophes from its first letter to its last.
