@@ -280,6 +280,26 @@ _WHERE = {
 
 def _label(category: str, snippet: str, source: str) -> str:
     """The reason fragment for staff: 'profanity "f u c k" (builtin)'."""
+    key = (category, source)
+    parts = _LABEL_PARTS.get(key)
+    if parts is None:
+        parts = _label_parts(category, source)
+        if len(_LABEL_PARTS) < _LABEL_PARTS_LIMIT:
+            _LABEL_PARTS[key] = parts
+    head, tail, limit = parts
+    # Kept short: staff open the message itself for the full text.
+    if len(snippet) > limit:
+        snippet = snippet[: limit - 3] + "..."
+    return head + " ".join(snippet.split()) + tail
+
+
+# (category, source) -> what a label puts before and after the snippet, and the snippet's
+# longest length: the same few pairs come back in every message.
+_LABEL_PARTS: dict[tuple[str, str], tuple[str, str, int]] = {}
+_LABEL_PARTS_LIMIT = 4096  # watched entries make sources open-ended: bound the memory
+
+
+def _label_parts(category: str, source: str) -> tuple[str, str, int]:
     kind, _, detail = source.partition(":")
     if kind == "pattern":
         where = detail.replace("_", " ")
@@ -287,9 +307,5 @@ def _label(category: str, snippet: str, source: str) -> str:
         where = source
     else:
         where = _WHERE.get(kind, kind)
-    # Kept short: staff open the message itself for the full text.
     limit = 60 if category in CRY_FOR_HELP or category in ("grooming", "personal_info") else 40
-    if len(snippet) > limit:
-        snippet = snippet[: limit - 3] + "..."
-    snippet = " ".join(snippet.split())
-    return f'{category} "{snippet}" ({where})'
+    return f'{category} "', f'" ({where})', limit
