@@ -111,7 +111,8 @@ def scan_full(
         # the first occurrence of its text after the end of the one before. Positions found
         # are kept, so the spans of all a message's findings cost one walk at most.
         if not texts:
-            texts.extend(simple_texts(folded))
+            # Without apostrophes each word is its own text (see ``simple_words``).
+            texts.extend(simple_texts(folded) if "'" in folded else raws)
         done = len(starts)
         if done <= index:
             position = starts[-1] + len(texts[done - 1]) if done else 0
@@ -139,11 +140,13 @@ def scan_full(
         if tokens is None and not stretched:
             # Plain, unstretched words can only spell a term the way the lexicon lists it.
             candidates = lexicon.spellings.intersection(raws)
-            for index, core in enumerate(raws) if candidates else ():
-                if core in candidates:
-                    term = lookup(core)
-                    if term is not None:
-                        add_term(term, *span(index))
+            found_at = (
+                [i for i, core in enumerate(raws) if core in candidates] if candidates else ()
+            )
+            for index in found_at:
+                term = lookup(raws[index])
+                if term is not None:
+                    add_term(term, *span(index))
         elif tokens is None:
             # Plain words, some stretched ("fuuuck"): each word is its own only reading (a
             # number has none, and a plain word has no star), so the tokens' positions are
