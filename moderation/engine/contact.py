@@ -20,7 +20,14 @@ from typing import NamedTuple
 
 import phonenumbers
 
-__all__ = ["ContactHit", "PLATFORM_WORDS", "SPELLED_DIGIT_WORDS", "STREET_TYPES", "find_contacts"]
+__all__ = [
+    "PLATFORM_WORDS",
+    "SPELLED_DIGIT_WORDS",
+    "STREET_TYPES",
+    "ContactHit",
+    "digit_count",
+    "find_contacts",
+]
 
 
 class ContactHit(NamedTuple):
@@ -39,7 +46,7 @@ class ContactHit(NamedTuple):
 _PHONE_CANDIDATE = re.compile(r"(?<![0-9])\+?[0-9](?:[ ().\-/]{0,2}[0-9]){8,16}(?![0-9])")
 
 _DIGIT = re.compile(r"[0-9]")
-_DOT_IN_WORD = re.compile(r"[a-z0-9]\.[a-z]")
+_DOT_IN_WORD = re.compile(r"\.(?<=[a-z0-9]\.)[a-z]")  # from the dot: found at once
 _LETTER_O_IN_NUMBER = re.compile(r"(?<![a-z])[0-9o]+(?![a-z])")
 _O_BY_DIGIT = re.compile(r"[0-9]o|o[0-9]")
 
@@ -63,6 +70,9 @@ _POSTCODE = re.compile(
 )
 # Things children type that look like postcodes: ordinals ("b4 2nd"), text-speak ("4ur"),
 # consoles ("ps5").
+# An inward code in a ``gate.SHAPE`` string (a regex: it finds the digit first, where a
+# substring test would try every letter).
+_INWARD_SHAPE = re.compile(rb"0aa")
 _POSTCODE_INWARD_NOT = frozenset({"1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th"})
 _POSTCODE_INWARD_NOT |= {"4ur", "2ur", "2nt", "4ul"}
 _POSTCODE_OUTWARD_NOT = frozenset({"ps1", "ps2", "ps3", "ps4", "ps5", "b4", "m8", "l8", "w8", "h8"})
@@ -212,16 +222,20 @@ def find_contacts(
     word_set: set[str],
     words_text: str,
     has_digits: bool | None = None,
+    shape: bytes | None = None,
 ) -> list[ContactHit]:
     """Every phone number, e-mail, postcode, address, handle and link in normalised ``text``.
 
     ``words``/``word_set``/``words_text`` are the message's word list, set and the
-    space-joined form (see ``scan.py``); ``has_digits`` may be passed when already known.
+    space-joined form (see ``scan.py``); ``has_digits`` may be passed when already known, and
+    ``shape``, the text's ASCII bytes translated by ``gate.SHAPE`` (one class per character).
     """
     hits: list[ContactHit] = []
     if has_digits is None:
         has_digits = _DIGIT.search(text) is not None
-    if has_digits:
+    # A phone candidate has nine digits or more, each a digit of ``text`` or an "o" that
+    # ``_o_to_zero`` made one: with fewer of both together there is none to look for.
+    if has_digits and digit_count(text) + text.count("o") >= 9:
         # "o7700 9oo 123": a letter o among digits is a zero. Same length, so spans still fit.
         # Only a run with an "o" next to a digit changes, so without one nothing is replaced.
         digits_text = (
@@ -236,7 +250,11 @@ def find_contacts(
                         "personal_info", match.start(), match.end(), digits, "pattern:uk_phone"
                     )
                 )
-        for match in _POSTCODE.finditer(text):
+    if has_digits:
+        # A postcode's inward code is a digit and two letters ("1aa"); ``shape`` (``SHAPE``
+        # classes) shows one as "0aa", so without that there is no postcode.
+        maybe_postcode = shape is None or _INWARD_SHAPE.search(shape) is not None
+        for match in _POSTCODE.finditer(text) if maybe_postcode else ():
             outward, inward = match.group(1), match.group(2)
             if inward in _POSTCODE_INWARD_NOT or outward in _POSTCODE_OUTWARD_NOT:
                 continue
@@ -245,7 +263,8 @@ def find_contacts(
                     "personal_info", match.start(), match.end(), match.group(), "pattern:postcode"
                 )
             )
-        address = _ADDRESS.search(words_text)
+        # An address ends in a street type standing as a word of its own.
+        address = None if STREET_TYPES.isdisjoint(word_set) else _ADDRESS.search(words_text)
         if address:
             hits.append(_words_hit(words_text, address, "pattern:address"))
     if word_set & SPELLED_DIGIT_WORDS.keys() or word_set & _REPEATERS.keys():
@@ -280,6 +299,14 @@ def find_contacts(
                     ContactHit("link", match.start(), match.end(), match.group(), "pattern:url")
                 )
     return hits
+
+
+def digit_count(text: str) -> int:
+    """How many characters of ``text`` are digits (``str.isdigit``: at least the 0-9 the
+    regexes read), without a Python-level call per character for ASCII text."""
+    if text.isascii():
+        return len(text) - len(text.encode("ascii").translate(None, b"0123456789"))
+    return sum(map(str.isdigit, text))
 
 
 def _o_to_zero(match: re.Match[str]) -> str:

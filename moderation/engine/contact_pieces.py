@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .contact import PLATFORM_WORDS, ContactHit, looks_like_phone
+from .contact import PLATFORM_WORDS, ContactHit, digit_count, looks_like_phone
 
 __all__ = ["PIECE_PLATFORMS", "PIECE_TRIGGERS", "find_pieces"]
 
@@ -83,7 +83,7 @@ def _split_phones(text: str) -> list[ContactHit]:
 def find_pieces(text: str, word_set: set[str] | frozenset[str]) -> list[ContactHit]:
     """Phone numbers in pieces, bare handles and spelled-out handles in normalised ``text``."""
     hits: list[ContactHit] = []
-    if _digit_count(text) >= 10:
+    if digit_count(text) >= 10:
         hits.extend(_split_phones(text))
     platforms = not PIECE_PLATFORMS.isdisjoint(word_set)
     if platforms and (":" in text or "=" in text):
@@ -93,7 +93,8 @@ def find_pieces(text: str, word_set: set[str] | frozenset[str]) -> list[ContactH
                     "personal_info", match.start(), match.end(), match.group(), "pattern:handle"
                 )
             )
-    if platforms or _ADD_ME.search(text):
+    # "add me" and the like end in "me": without it, no regex pass.
+    if platforms or ("me" in text and _ADD_ME.search(text)):
         for match in _SPELLED_OUT.finditer(text):
             letters = re.sub(r"[^a-z0-9]", "", match.group())
             if len(letters) >= 4 and not letters.isdigit() and letters not in _ORDINARY_RUNS:
@@ -107,14 +108,6 @@ def find_pieces(text: str, word_set: set[str] | frozenset[str]) -> list[ContactH
                     )
                 )
     return hits
-
-
-def _digit_count(text: str) -> int:
-    """How many characters of ``text`` are digits (``str.isdigit``), without a Python-level
-    call per character for ASCII text (where the digits are exactly 0-9)."""
-    if text.isascii():
-        return len(text) - len(text.encode("ascii").translate(None, b"0123456789"))
-    return sum(map(str.isdigit, text))
 
 
 # Single-letter runs that are ordinary English ("i u r a ...", "a b c d" for the alphabet).

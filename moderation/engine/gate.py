@@ -21,7 +21,7 @@ from .contact_pieces import PIECE_TRIGGERS
 from .lexicon import Lexicon
 from .patterns import PhraseSet
 from .spam import SYMBOL_FLOOD, WORD_FLOOD
-from .tokens import not_simple
+from .tokens import WORD_BYTES, not_simple
 
 __all__ = [
     "ALL_FINDERS",
@@ -34,6 +34,7 @@ __all__ = [
     "TRIPLE",
     "WORD_BYTES",
     "Gate",
+    "has_triple",
 ]
 
 # Finders, as bits of the mask that the gate returns.
@@ -43,10 +44,6 @@ CONTACTS = 4  # phone numbers, e-mails, postcodes, addresses, handles, links
 FLOODS = 8  # one character, unit or word over and over
 ALL_FINDERS = LEXICON | PHRASES | CONTACTS | FLOODS
 
-WORD_BYTES = bytes(
-    c if (97 <= c <= 122 or 48 <= c <= 57) else (c + 32 if 65 <= c <= 90 else 32)
-    for c in range(256)
-)
 ALNUM_TO_A = bytes(97 if (97 <= c <= 122 or 48 <= c <= 57) else c for c in range(256))
 
 
@@ -75,6 +72,10 @@ _STREET_WORDS = frozenset(word.encode() for word in contact.STREET_TYPES)
 _SINGLE_CHARACTERS = frozenset(bytes([code]) for code in b"abcdefghijklmnopqrstuvwxyz0123456789")
 _PIECE_TRIGGERS = frozenset(word.encode() for word in PIECE_TRIGGERS)
 _LONG_LETTERS = b"a" * 20
+# In ``SHAPE`` strings: ".a" or "a.0", and "a!0". Each starts with its rare byte, which the
+# regex engine finds at once (a substring test ending in "a" would try every letter).
+_DOT_IN_WORD = re.compile(rb"\.(?:a|(?<=a\.)0)")
+_BANG_IN_NUMBER = re.compile(rb"!0(?<=a!0)")
 
 
 def has_single_letter_run(words: list[bytes]) -> bool:
@@ -146,7 +147,7 @@ class Gate:
             needs = LEXICON | PHRASES | FLOODS
         # ``rest`` holds only "0", "l", ".", "*", "!" and "/"; ``not_simple`` needs one of the
         # first four, so without them it is False.
-        if rest and rest.translate(None, b"./") and not_simple(shape):
+        if rest and rest.translate(None, b"./") and not_simple(shape, rest):
             # Leetspeak, stars, "!" inside words, digits against letters: words are decoded,
             # and digits against letters may be a postcode or "o" among digits.
             needs |= LEXICON | PHRASES | CONTACTS
@@ -158,7 +159,8 @@ class Gate:
             needs |= CONTACTS  # a phone number spelled out
         # Three one-character words in a row need a one-character word: usually there is
         # none, which spares joining the words (worked out once, for the two tests below).
-        single_run: bool | None = False if _SINGLE_CHARACTERS.isdisjoint(word_set) else None
+        singles = _SINGLE_CHARACTERS.intersection(word_set)
+        single_run: bool | None = None if singles else False
         if (
             not needs & CONTACTS
             and not _PIECE_TRIGGERS.isdisjoint(word_set)
@@ -166,7 +168,9 @@ class Gate:
         ):
             needs |= CONTACTS  # "sc: amy_1": a handle in pieces
         if single_run is None and (not needs & LEXICON or not needs & CONTACTS):
-            single_run = has_single_letter_run(words)
+            # A run of three needs three one-character words: most messages have an "i" or
+            # an "a" once or twice, which ``list.count`` tells without joining the words.
+            single_run = sum(map(words.count, singles)) >= 3 and has_single_letter_run(words)
         if single_run and not needs & CONTACTS and not _PIECE_TRIGGERS.isdisjoint(word_set):
             needs |= CONTACTS  # "add me j e s s 1 2 on snap": a handle spelled out
         if rest:
@@ -177,9 +181,9 @@ class Gate:
                 needs |= CONTACTS
             if b"l" in rest:
                 needs |= CONTACTS  # "@": e-mail or handle
-            if b"." in rest and (b".a" in shape or b"a.0" in shape):
+            if b"." in rest and _DOT_IN_WORD.search(shape):
                 needs |= LEXICON | CONTACTS  # "f.u.c.k", "bit.ly"
-            if b"!" in rest and b"a!0" in shape:
+            if b"!" in rest and _BANG_IN_NUMBER.search(shape):
                 needs |= LEXICON
             if b"/" in rest and b"://" in lowered:
                 needs |= CONTACTS  # a URL

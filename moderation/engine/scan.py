@@ -15,18 +15,19 @@ from dataclasses import dataclass, field
 from . import contact
 from .allowed import excused_by
 from .contact_pieces import find_pieces
-from .gate import ALL_FINDERS, ALNUM_TO_A, CONTACTS, FLOODS, LEXICON, PHRASES, SHAPE, TRIPLE
+from .gate import ALL_FINDERS, ALNUM_TO_A, CONTACTS, FLOODS, LEXICON, PHRASES, SHAPE, has_triple
 from .lexicon import Lexicon, Term, decode_variants
-from .normalise import offsets, span_to_original
+from .normalise import is_plain, offsets, span_to_original
 from .patterns import SIGNAL_CATEGORIES, WEAK_PREFIX, Phrase, PhraseSet
 from .spam import find_flood
 from .tokens import (
-    HAS_INWORD_GAP,
+    INWORD_GAP_IN_SHAPE,
     STRETCHED,
     Token,
     joined_fragments,
     not_simple,
     simple_spans,
+    simple_texts,
     simple_words,
     squeeze,
     tokenise,
@@ -70,17 +71,17 @@ def scan_full(
     what ``phrases.find`` answers for this text's words, when the caller has it already."""
     lowered = folded.encode("ascii", "replace")  # one byte per character
     shape = lowered.translate(SHAPE)
-    tripled = TRIPLE.search(lowered) is not None
+    tripled = has_triple(lowered)
     stretched = tripled and STRETCHED.search(folded) is not None
     tokens: list[Token] | None
     raws: list[str] = []
-    texts: list[str] = []
+    texts: list[str] = []  # each plain word as it stands in ``folded``, once a span is needed
     if not not_simple(shape):
         # Only plain words (apostrophes and "!" as punctuation at most): the same tokens as
         # ``tokenise`` finds, for a fraction of the cost. Positions are worked out later,
         # and only if something matched.
         tokens = None
-        raws, texts = simple_words(folded)
+        raws = simple_words(folded, lowered)
     if raws:
         words = [squeeze(word) for word in raws] if stretched else raws
         has_singles = min(map(len, raws)) == 1
@@ -109,11 +110,17 @@ def scan_full(
         # Plain tokens are maximal runs of letters (and apostrophes) or digits: each one is
         # the first occurrence of its text after the end of the one before. Positions found
         # are kept, so the spans of all a message's findings cost one walk at most.
-        position = starts[-1] + len(texts[len(starts) - 1]) if starts else 0
-        while len(starts) <= index:
-            position = folded.find(texts[len(starts)], position)
-            starts.append(position)
-            position += len(texts[len(starts) - 1])
+        if not texts:
+            # Without apostrophes each word is its own text (see ``simple_words``).
+            texts.extend(simple_texts(folded) if "'" in folded else raws)
+        done = len(starts)
+        if done <= index:
+            position = starts[-1] + len(texts[done - 1]) if done else 0
+            find = folded.find
+            for word_text in texts[done : index + 1]:
+                position = find(word_text, position)
+                starts.append(position)
+                position += len(word_text)
         return starts[index], starts[index] + len(texts[index])
 
     # (category, start, end, term, source, action, severity, kind) in folded coordinates,
@@ -133,11 +140,13 @@ def scan_full(
         if tokens is None and not stretched:
             # Plain, unstretched words can only spell a term the way the lexicon lists it.
             candidates = lexicon.spellings.intersection(raws)
-            for index, core in enumerate(raws) if candidates else ():
-                if core in candidates:
-                    term = lookup(core)
-                    if term is not None:
-                        add_term(term, *span(index))
+            found_at = (
+                [i for i, core in enumerate(raws) if core in candidates] if candidates else ()
+            )
+            for index in found_at:
+                term = lookup(raws[index])
+                if term is not None:
+                    add_term(term, *span(index))
         elif tokens is None:
             # Plain words, some stretched ("fuuuck"): each word is its own only reading (a
             # number has none, and a plain word has no star), so the tokens' positions are
@@ -160,7 +169,7 @@ def scan_full(
                         if term is not None:
                             add_term(term, start, end)
         inword = b"." in shape or b"*" in shape
-        inword = inword and HAS_INWORD_GAP.search(folded) is not None
+        inword = inword and INWORD_GAP_IN_SHAPE.search(shape) is not None
         singles = has_singles and b" a a a " in words_text.encode("ascii", "replace").translate(
             ALNUM_TO_A
         )
@@ -214,7 +223,7 @@ def scan_full(
     if excused:
         raw = [item for item in raw if item[7] == "original" or not excused_by(item, excused)]
     contacts = (
-        contact.find_contacts(folded, words, word_set, words_text, b"0" in shape)
+        contact.find_contacts(folded, words, word_set, words_text, b"0" in shape, shape)
         + find_pieces(folded, word_set)
         if needs & CONTACTS
         else ()
@@ -244,12 +253,17 @@ def scan_full(
         if stages or distress:
             return ScanResult((), frozenset(stages), distress, frozenset())
         return CLEAN
-    offset_map = offsets(text)
+    # Plain text folds one character to one at the same index (``offsets`` would be the
+    # identity map), so a span inside it is its own original span: no map is built for it.
+    plain_length = len(text) if is_plain(text) else -1
+    offset_map: list[int] | None = None
     hits: list[Hit] = []
     for category, start, end, term_text, source, action, severity, kind in raw:
-        if kind == "original":
+        if kind == "original" or 0 <= start < end <= plain_length:
             original_start, original_end = start, end
         else:
+            if offset_map is None:
+                offset_map = offsets(text)
             original_start, original_end = span_to_original(offset_map, start, end)
         snippet = text[original_start:original_end]
         match = make_match(category, original_start, original_end, term_text, source)
@@ -269,6 +283,26 @@ _WHERE = {
 
 def _label(category: str, snippet: str, source: str) -> str:
     """The reason fragment for staff: 'profanity "f u c k" (builtin)'."""
+    key = (category, source)
+    parts = _LABEL_PARTS.get(key)
+    if parts is None:
+        parts = _label_parts(category, source)
+        if len(_LABEL_PARTS) < _LABEL_PARTS_LIMIT:
+            _LABEL_PARTS[key] = parts
+    head, tail, limit = parts
+    # Kept short: staff open the message itself for the full text.
+    if len(snippet) > limit:
+        snippet = snippet[: limit - 3] + "..."
+    return head + " ".join(snippet.split()) + tail
+
+
+# (category, source) -> what a label puts before and after the snippet, and the snippet's
+# longest length: the same few pairs come back in every message.
+_LABEL_PARTS: dict[tuple[str, str], tuple[str, str, int]] = {}
+_LABEL_PARTS_LIMIT = 4096  # watched entries make sources open-ended: bound the memory
+
+
+def _label_parts(category: str, source: str) -> tuple[str, str, int]:
     kind, _, detail = source.partition(":")
     if kind == "pattern":
         where = detail.replace("_", " ")
@@ -276,9 +310,5 @@ def _label(category: str, snippet: str, source: str) -> str:
         where = source
     else:
         where = _WHERE.get(kind, kind)
-    # Kept short: staff open the message itself for the full text.
     limit = 60 if category in CRY_FOR_HELP or category in ("grooming", "personal_info") else 40
-    if len(snippet) > limit:
-        snippet = snippet[: limit - 3] + "..."
-    snippet = " ".join(snippet.split())
-    return f'{category} "{snippet}" ({where})'
+    return f'{category} "', f'" ({where})', limit

@@ -13,18 +13,26 @@ from .lexicon import decode_variants
 
 __all__ = [
     "HAS_INWORD_GAP",
+    "INWORD_GAP_IN_SHAPE",
     "STRETCHED",
     "TOKEN",
+    "WORD_BYTES",
     "Token",
     "joined_fragments",
     "not_simple",
     "simple_spans",
+    "simple_texts",
     "simple_words",
     "squeeze",
     "tokenise",
     "username_pieces",
 ]
 
+# Lowercase letters and digits kept (uppercase ones lowered), every other byte a space.
+WORD_BYTES = bytes(
+    c if (97 <= c <= 122 or 48 <= c <= 57) else (c + 32 if 65 <= c <= 90 else 32)
+    for c in range(256)
+)
 TOKEN = re.compile(r"[a-z0-9@$!|+*']+")
 _NUMBERISH = re.compile(r"[0-9]+(?:st|nd|rd|th|am|pm|s|m|k|g|p|x|kg|km|cm|mm|ml|min|mins|[a-h])?")
 _EDGE_LETTERS = re.compile(r"[0-9]*([a-z]{3,})[0-9]*")
@@ -32,10 +40,20 @@ STRETCHED = re.compile(r"([a-z])\1\1+")
 _SEPARATOR_GAP = re.compile(r"[\s._*,~/\\\-]{1,3}")
 _SEPARATOR_RUN = re.compile(r"[._*~\-]+")  # in-word separators
 HAS_INWORD_GAP = re.compile(r"[a-z0-9@$!|+][._*~\-]{1,3}[a-z0-9@$!|+]")
+# ``HAS_INWORD_GAP`` read in the text's ``gate.SHAPE`` classes (its characters are exactly the
+# classes "a", "0", "l", "!", "." and "*"), starting at the first separator of a run: the
+# regex engine skips to a separator at once instead of trying every letter.
+INWORD_GAP_IN_SHAPE = re.compile(rb"[.*](?<=[a0l!][.*])[.*]{0,2}[a0l!]")
 _SIMPLE_TOKEN = re.compile(r"[a-z']+|[0-9]+")
 # The same tokens with the apostrophes at their edges left out (a token of apostrophes alone
 # is no word): a run of letters and apostrophes from its first letter to its last.
 _SIMPLE_WORD = re.compile(r"[a-z]+(?:'+[a-z]+)*|[0-9]+")
+# In a ``gate.SHAPE`` string (letters "a", digits "0"): a "!" before a letter, digit or
+# apostrophe, and a digit before or after a letter or apostrophe. Each starts with its rare
+# byte, which the regex engine finds at once; a substring test for "a0" or "0a" reads the
+# letters one by one instead (most of a message is letters).
+_BANG_TOUCHING = re.compile(rb"![a0']")
+_DIGIT_TOUCHING = re.compile(rb"0(?:(?=[a'])|(?<=[a']0))")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _MAX_JOINED_LOOKUPS = 400  # single-letter runs: bound the work on hostile input
 _MAX_JOINED_LETTERS = 12  # a word spelled out letter by letter is short
@@ -118,28 +136,42 @@ def tokenise(folded: str, stretched: bool) -> tuple[list[Token], bool]:
     return tokens, has_singles
 
 
-def not_simple(shape: bytes) -> bool:
+def not_simple(shape: bytes, marks: bytes | None = None) -> bool:
     """True when a token can be more than a plain word or number: leetspeak symbols, stars,
     a "!" inside a word ("sh!t"), or digits and letters run together ("sh1t", "3pm").
-    Without these, tokens are runs of letters and apostrophes, or of digits."""
-    if b"l" in shape or b"*" in shape:
+    Without these, tokens are runs of letters and apostrophes, or of digits.
+
+    ``marks``, when known, is ``shape`` without its letters, spaces and apostrophes: it holds
+    every other class ``shape`` does, so the one-class tests read it (it is much shorter)."""
+    present = shape if marks is None else marks
+    if b"l" in present or b"*" in present:
         return True
-    if b"!" in shape and (b"!a" in shape or b"!0" in shape or b"!'" in shape):
+    if b"!" in present and _BANG_TOUCHING.search(shape):
         return True
-    return b"0" in shape and (b"a0" in shape or b"0a" in shape or b"'0" in shape or b"0'" in shape)
+    return b"0" in present and _DIGIT_TOUCHING.search(shape) is not None
 
 
-def simple_words(folded: str) -> tuple[list[str], list[str]]:
-    """Words of a text with no leetspeak characters (see ``not_simple``), and each word's
-    text as it stands in ``folded`` (apostrophes inside kept, at the edges dropped)."""
+def simple_words(folded: str, lowered: bytes) -> list[str]:
+    """Words of a text with no leetspeak characters (see ``not_simple``), apostrophes dropped;
+    ``lowered`` is ``folded`` as ASCII bytes (anything else a "?").
+
+    Such text's tokens are maximal runs of letters and apostrophes (edge apostrophes no part
+    of the word, inner ones dropped from it) or of digits: ``not_simple`` is False only when
+    no digit touches a letter or an apostrophe. So deleting every apostrophe and splitting at
+    every byte that is not a lowercase letter or digit gives the same words, in one translate
+    and split instead of a regex match per word. Folded text is lowercase; the regex (which
+    reads an uppercase letter as a separator) settles any text that is not all lowercase.
+    """
+    if not lowered.islower():
+        return " ".join(simple_texts(folded)).replace("'", "").split()
+    return lowered.translate(WORD_BYTES, b"'").decode().split()
+
+
+def simple_texts(folded: str) -> list[str]:
+    """Each of ``simple_words``' words as it stands in ``folded`` (apostrophes inside kept)."""
     if "'" not in folded:
-        words = _SIMPLE_TOKEN.findall(folded)
-        return words, words
-    texts = _SIMPLE_WORD.findall(folded)
-    if not texts:
-        return [], []
-    # No text has a space, and none is only apostrophes: one join, replace and split.
-    return " ".join(texts).replace("'", "").split(" "), texts
+        return _SIMPLE_TOKEN.findall(folded)
+    return _SIMPLE_WORD.findall(folded)
 
 
 def simple_spans(folded: str) -> list[tuple[int, int, str]]:

@@ -38,6 +38,7 @@ cry for help, which stays a flag.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -78,6 +79,7 @@ CRY_FOR_HELP = frozenset({"self_harm", "abuse"})
 
 _ORDER = {category: index for index, category in enumerate(CATEGORIES)}
 _ACTION_RANK = {"allow": 0, "block": 1, "flag": 2}
+_POSITION = operator.itemgetter(1, 2, 0)  # (start, end, category) of a match's fields
 
 # category -> (action, severity, placeholder or None for "show the original")
 RULES: dict[str, tuple[str, int, str | None]] = {
@@ -209,13 +211,46 @@ def decide(text: str, hits: Iterable[Hit], context: str, *, too_long: bool = Fal
         shown = INAPPROPRIATE
     else:
         shown = text  # a watched "flag": staff are told, members still see it
-    categories = tuple(sorted({hit.category for hit in hits}, key=_ORDER.__getitem__))
-    matches = tuple(sorted({hit.match for hit in hits}, key=lambda m: (m.start, m.end, m.category)))
-    reason = _reason(hits, too_long)
+    if len(hits) == 1:
+        # One hit: nothing to merge or rank (what the general case below gives for one).
+        only = hits[0]
+        categories: tuple[str, ...] = (only.match.category,)
+        matches: tuple[Match, ...] = (only.match,)
+        reason = f"too_long; {only.label}" if too_long else only.label
+    else:
+        categories = tuple(sorted({hit.category for hit in hits}, key=_ORDER.__getitem__))
+        matches = _merged(hits)
+        reason = _reason(hits, too_long)
     if action == "allow":
         # Only watched "allow" words could get here with hits, and they never produce hits.
         severity = 0
-    return Verdict(action, categories, severity, shown, matches, reason)
+    verdict = object.__new__(Verdict)  # as in ``allowed``: the same object, built cheaper
+    verdict.__dict__.update(
+        action=action,
+        categories=categories,
+        severity=severity,
+        shown=shown,
+        matches=matches,
+        reason=reason,
+    )
+    return verdict
+
+
+def _merged(hits: list[Hit]) -> tuple[Match, ...]:
+    """The distinct matches of ``hits`` by position (start, end, category).
+
+    Worked out on each match's fields as a tuple: a ``Match`` hashes and compares as exactly
+    that tuple (a frozen dataclass), so the set of tuples holds the same items in the same
+    order as a set of the matches would, and the (stable) sort leaves ties as that would,
+    without a Python-level ``__hash__``/``__eq__`` call per match.
+    """
+    by_fields: dict[tuple[str, int, int, str, str], Match] = {}
+    for hit in hits:
+        match = hit.match
+        by_fields[match.category, match.start, match.end, match.term, match.source] = match
+    # Added one by one like the matches would be (``set(by_fields)`` would size it at once).
+    distinct = {fields for fields in by_fields}  # noqa: C416
+    return tuple(by_fields[fields] for fields in sorted(distinct, key=_POSITION))
 
 
 def _reason(hits: list[Hit], too_long: bool) -> str:
