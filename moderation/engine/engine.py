@@ -157,9 +157,11 @@ class Engine:
         if not hits and not too_long:
             return allowed(text, "clean")
         verdict = decide(text, hits, context, too_long=too_long)
-        if verdict.action == "block" and self.risk is not None:
-            # Never block a cry for help: one the model leans to, under its usual bar, turns
-            # the block into an unsure flag (severity 1; counsellors see it).
+        if verdict.action == "block" and self.risk is not None and _swearing_only(verdict):
+            # Never block a cry for help for its swearing: one the model leans to, under its
+            # usual bar, turns the block into an unsure flag (severity 1; counsellors see it).
+            # Other blocks (a contact detail, a link) keep their rule: the model leans to
+            # "grooming" on most "add me on snap" lines, which would bury counsellors.
             rescued = self.risk.leaning(words)
             if rescued:
                 hits.extend(risk_hits(rescued, result.categories, words, len(body), self.vetoes))
@@ -252,3 +254,10 @@ def _watched_term(entry: WatchedEntry) -> Term:
     if not spelling:
         raise ValueError(f"watched entry {entry.id}: no letters in {entry.term!r}")
     return Term(spelling, entry.category, entry.action, f"watched:{entry.id}")
+
+
+def _swearing_only(verdict: Verdict) -> bool:
+    return set(verdict.categories) <= SWEARING
+
+
+SWEARING = frozenset({"profanity"})

@@ -265,9 +265,8 @@ class RiskModel:
     def leaning(self, words: Sequence[bytes]) -> tuple[RiskFinding, ...]:
         """The cries for help (``CRY_CATEGORIES``) the message leans to: probability at or
         over the ``rescue`` bar, which is under ``low``. Asked only of a message about to be
-        blocked (swearing, a contact detail): a child in distress who swears, or who says
-        where they are, must reach a counsellor rather than read "your message had a rude
-        word". Always unsure (severity 1)."""
+        blocked for swearing: a child in distress who swears must reach a counsellor rather
+        than read "your message had a rude word". Always unsure (severity 1)."""
         if not words:
             return ()
         found = []

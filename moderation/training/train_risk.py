@@ -50,7 +50,7 @@ SCALE = 1000  # weights are stored as integers: weight * SCALE
 # many and each weighs little, so they need more to be kept.
 MIN_WEIGHT = 10
 MIN_PAIR_WEIGHT = 50
-HIGH_FP = 0.002
+HIGH_FP = 0.0005
 DAVIDSON = DATA / "public" / "davidson" / "labeled_data.csv"
 DAVIDSON_TRAIN = 8000
 DAVIDSON_CHECK = 4000
@@ -61,8 +61,8 @@ FP_SHARE = {"self_harm": 1.0, "abuse": 1.0, "grooming": 1.0, "bullying": 0.4}
 # Out-of-fold share of written clean chat that any category may flag (the target on
 # blind text is 1%; this leaves room for text unlike the corpus).
 UNION_FP = 0.008
-RESCUE_RECALL = 0.98
-RESCUE_FLOOR = 0.02
+RESCUE_RECALL = 0.95
+RESCUE_FLOOR = 0.1
 GATE_MARGIN = 1.0
 GATE_LOSS = 0.001
 C = 2.0  # chosen by out-of-fold recall at the same false positives (0.25: 0.755, 2: 0.785)

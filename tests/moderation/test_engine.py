@@ -196,7 +196,8 @@ CATEGORY_TABLE = [
     # text, action, categories, shown ("=" means the original text), severity
     ("what the fuck", "block", ("profanity",), BLOCKED, 1),
     ("send nudes", "flag", ("sexual",), BLOCKED, 2),
-    ("go back to your own country", "flag", ("hate",), BLOCKED, 2),
+    # Said to a member, it is bullying too (the learned tier hears that).
+    ("go back to your own country", "flag", ("hate", "bullying"), BLOCKED, 2),
     ("you're so ugly nobody likes you", "flag", ("bullying",), BLOCKED, 2),
     ("kill yourself", "flag", ("bullying",), BLOCKED, 3),
     ("kys", "flag", ("bullying",), BLOCKED, 3),
@@ -397,8 +398,10 @@ def test_a_grooming_pattern_over_several_messages_is_flagged() -> None:
     verdict = review("what school do you go to", history=history, sender="x")
     assert verdict.action == "flag" and verdict.categories == ("grooming",)
     assert "grooming pattern" in verdict.reason
-    # The same weak question on its own is ordinary.
-    assert review("what school do you go to").action == "allow"
+    # On its own the rule leaves it, but the learned tier has read it in groomers' mouths
+    # (the training corpus): staff still hear of it, without the conversation's pattern.
+    alone = review("what school do you go to")
+    assert alone.categories == ("grooming",) and "grooming pattern" not in alone.reason
 
 
 def test_growing_distress_is_flagged() -> None:

@@ -111,9 +111,11 @@ def test_an_unsure_cry_for_help_is_a_low_severity_flag_never_hidden_from_the_men
     [
         # Under the usual bar on its own: allowed (no false alarm on ordinary chat) ...
         ("lowword", "allow", ()),
-        # ... but about to be blocked for swearing or a contact detail: an unsure cry for help.
+        # ... but about to be blocked for swearing: an unsure cry for help.
         ("lowword shit", "flag", ("profanity", "self_harm")),
-        ("faintword add me on snap", "flag", ("grooming", "personal_info")),
+        ("faintword shit", "flag", ("grooming", "profanity")),
+        # A contact detail keeps its rule's block (the model leans to grooming on most).
+        ("faintword add me on snap", "block", ("personal_info",)),
         # Bullying is about someone else: a block stays a block.
         ("sourword shit", "block", ("profanity",)),
         ("ordinary shit", "block", ("profanity",)),
