@@ -54,6 +54,7 @@ RISK_CATEGORIES = ("self_harm", "abuse", "grooming", "bullying")
 CRY_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})
 MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "risk_model.json.gz"
 _GRAM_LETTERS = 24
+_MARGIN = 1e-6  # far over any rounding in a sum of a few hundred weights
 _CACHE_LIMIT = 30_000  # words remembered (about 10 MB at most); past it, worked out each time
 
 # Lowercase letters and digits kept, upper case lowered, everything else a separator.
@@ -193,6 +194,9 @@ class RiskModel:
             pair(key): floats.setdefault(value, value / scale)
             for key, value in raw_gate_pairs.items()
         }
+        # Only the pairs that raise the gate score: summed over every pair of a message
+        # (repeats included, no set needed) they bound its distinct pairs' sum from above.
+        self._gate_pairs_up = {key: value for key, value in self._gate_pairs.items() if value > 0}
         # The gate's bias folded into its threshold: one sum and one comparison per message.
         self.gate_threshold = (gate["threshold"] - gate["bias"]) / scale  # type: ignore[operator]
         self.size = len(self._word_weights) + len(self._gram_weights) + len(self._pairs)
@@ -246,7 +250,13 @@ class RiskModel:
                 # A word said twice may repeat a pair, and each distinct pair counts once.
                 # (Otherwise every pair is distinct already. The order of the sum was never
                 # fixed: a set's order changes with each process's hash seed.)
-                pairs = set(pairs)
+                # First an upper bound without the set: every pair's positive weight, repeats
+                # counted again, is at least the distinct pairs' sum; when even that leaves the
+                # score under the threshold (with a margin far over rounding), nothing is found.
+                bound = sum(map(self._gate_pairs_up.get, pairs, repeat(0.0)))
+                if total + bound < self.gate_threshold - _MARGIN:
+                    return ()
+                pairs = set(zip(words, words[1:]))  # noqa: B905
             total += sum(map(self._gate_pairs.get, pairs, repeat(0.0)))
         if total < self.gate_threshold:
             return ()
