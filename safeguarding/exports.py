@@ -24,13 +24,13 @@ from minimentors.hours import UK
 from minimentors.roles import is_member
 
 from .models import SharingRecord, TranscriptExport
-from .services import SafeguardingError, _require_team, _touch
+from .services import SafeguardingError, case_touch, require_team
 
 
 @transaction.atomic
 def export_request(*, export: TranscriptExport, actor: Any) -> TranscriptExport:
     """Record a request for an exact transcript (it waits for a second team member)."""
-    _require_team(actor)
+    require_team(actor)
     if not export.request_reference.strip():
         raise SafeguardingError("Write the reference of the request.")
     if export.date_from > export.date_to:
@@ -38,7 +38,7 @@ def export_request(*, export: TranscriptExport, actor: Any) -> TranscriptExport:
     export.recorded_by = actor
     export.status = TranscriptExport.Status.REQUESTED
     export.save()
-    _touch(export.case)
+    case_touch(export.case)
     audit_record(actor=actor, action="export.requested", target=export.case, export=export.pk)
     return export
 
@@ -46,7 +46,7 @@ def export_request(*, export: TranscriptExport, actor: Any) -> TranscriptExport:
 @transaction.atomic
 def export_approve(*, export: TranscriptExport, approver: Any) -> TranscriptExport:
     """A second team member, not the one who recorded the request, approves it."""
-    _require_team(approver)
+    require_team(approver)
     export = TranscriptExport.objects.select_for_update().get(pk=export.pk)
     if export.status != TranscriptExport.Status.REQUESTED:
         raise SafeguardingError("This export is not waiting for approval.")
@@ -146,7 +146,7 @@ def render_pdf(export: TranscriptExport, producer: Any, produced_at: datetime) -
 @transaction.atomic
 def export_produce(*, export: TranscriptExport, actor: Any, with_whom: str) -> TranscriptExport:
     """Produce the approved export's PDF, keep its SHA-256, and write the sharing-log row."""
-    _require_team(actor)
+    require_team(actor)
     export = (
         TranscriptExport.objects.select_for_update().select_related("case__child").get(pk=export.pk)
     )
@@ -172,7 +172,7 @@ def export_produce(*, export: TranscriptExport, actor: Any, with_whom: str) -> T
         export=export,
         sha256=digest,
     )
-    _touch(export.case)
+    case_touch(export.case)
     audit_record(actor=actor, action="export.produced", target=export.case, export=export.pk)
     return export
 

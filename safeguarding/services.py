@@ -46,12 +46,14 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _require_team(actor: Any) -> None:
+def require_team(actor: Any) -> None:
+    """Refuse anyone outside the Safeguarding Team (every service of this app checks it)."""
     if not is_safeguarding(actor):
         raise SafeguardingError("Only the Safeguarding Team can do this.")
 
 
-def _touch(case: Case) -> None:
+def case_touch(case: Case) -> None:
+    """Mark the case as worked on now (the "quiet cases" list counts from here)."""
     Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
 
 
@@ -59,7 +61,7 @@ def _touch(case: Case) -> None:
 def case_transition(*, case: Case, to: str, actor: Any, outcome: str = "", note: str = "") -> Case:
     """Move a case along its workflow (``CASE_TRANSITIONS``) and write the transition row and
     the audit row. A case cannot close without an outcome."""
-    _require_team(actor)
+    require_team(actor)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to not in CASE_TRANSITIONS[case.status]:
         raise SafeguardingError(
@@ -111,7 +113,7 @@ def case_from_escalation(
         note_ids=[n.pk for n in notes],
         concern_ids=[c.pk for c in concerns],
     )
-    _touch(case)
+    case_touch(case)
     audit_record(
         actor=counsellor,
         action="case.opened" if created else "case.escalation_added",
@@ -133,13 +135,13 @@ def case_status_words(child: Any) -> str | None:
 @transaction.atomic
 def meeting_record(*, meeting: Meeting, actor: Any) -> Meeting:
     """Record a meeting and its decision (who acts on it, by when)."""
-    _require_team(actor)
+    require_team(actor)
     if not meeting.decision.strip() or not meeting.attendees.strip():
         raise SafeguardingError("Write who attended and what was decided.")
     created = meeting.pk is None
     meeting.recorded_by = meeting.recorded_by or actor
     meeting.save()
-    _touch(meeting.case)
+    case_touch(meeting.case)
     audit_record(
         actor=actor, action="case.meeting_recorded" if created else "case.meeting_changed",
         target=meeting.case, meeting=meeting.pk,
@@ -175,14 +177,14 @@ def school_contact(case: Case) -> str:
 def referral_record(*, referral: Referral, actor: Any) -> Referral:
     """Record a referral (with the told-first answer); a referral to the school takes the
     school's contact from its record when none is given."""
-    _require_team(actor)
+    require_team(actor)
     referral_check(referral)
     if referral.to == Referral.To.SCHOOL and not referral.contact.strip():
         referral.contact = school_contact(referral.case)
     created = referral.pk is None
     referral.made_by = referral.made_by or actor
     referral.save()
-    _touch(referral.case)
+    case_touch(referral.case)
     audit_record(
         actor=actor, action="case.referral_recorded" if created else "case.referral_changed",
         target=referral.case, referral=referral.pk, to=referral.to,
@@ -212,10 +214,10 @@ def summary_draft(case: Case) -> str:
 
 @transaction.atomic
 def summary_save(*, summary: ConversationSummary, actor: Any) -> ConversationSummary:
-    _require_team(actor)
+    require_team(actor)
     summary.written_by = summary.written_by or actor
     summary.save()
-    _touch(summary.case)
+    case_touch(summary.case)
     audit_record(actor=actor, action="case.summary_saved", target=summary.case)
     return summary
 
@@ -224,12 +226,12 @@ def summary_save(*, summary: ConversationSummary, actor: Any) -> ConversationSum
 def sharing_record(*, record: SharingRecord, actor: Any) -> SharingRecord:
     """Write a row of the information-sharing log (who shared what with whom, when, on what
     basis and why)."""
-    _require_team(actor)
+    require_team(actor)
     if not record.with_whom.strip() or not record.why.strip():
         raise SafeguardingError("Say who it was shared with and why.")
     record.shared_by = record.shared_by or actor
     record.save()
-    _touch(record.case)
+    case_touch(record.case)
     audit_record(actor=actor, action="case.shared", target=record.case, what=record.what)
     return record
 
@@ -273,7 +275,7 @@ def export_file_delete(*, instance: Any, **signal_kwargs: Any) -> None:
 def legal_hold_place(*, child: Any, actor: Any, reason: str) -> Any:
     from .models import LegalHold
 
-    _require_team(actor)
+    require_team(actor)
     if not reason.strip():
         raise SafeguardingError("Say why the records must be kept.")
     hold = LegalHold.objects.create(child=child, reason=reason.strip(), placed_by=actor)
