@@ -116,6 +116,18 @@ def _hidden_notice(categories: Sequence[str]) -> dict[str, Any]:
     )
 
 
+def _cry_notice(*, held: bool) -> dict[str, Any]:
+    """What a child who told us something worrying reads: who will see it, and ChildLine."""
+    if held:
+        told = (
+            "Your message was only sent to the MiniMentors team, and a grown-up will look at "
+            "it soon."
+        )
+    else:
+        told = "A grown-up from the MiniMentors team will read this soon."
+    return notice(f"Thank you for telling us. {told} {HELPLINE_WORDS}", helpline=True)
+
+
 def _raise_alert_safely(**kwargs: Any) -> None:
     """An alert must never stop a message from being answered; a failure is logged loudly."""
     try:
@@ -284,13 +296,7 @@ def _store_and_broadcast(
 
     if held:
         result.sender_frames.append(selectors.message_frame(message, client_id=client_id))
-        result.sender_frames.append(
-            notice(
-                "Thank you for telling us. Your message was only sent to the MiniMentors team, "
-                "and a grown-up will look at it soon. " + HELPLINE_WORDS,
-                helpline=True,
-            )
-        )
+        result.sender_frames.append(_cry_notice(held=True))
     else:
         send_event_on_commit(
             {
@@ -332,13 +338,7 @@ def _store_and_broadcast(
         # Seen by the mentor or the team (a bubble, a private message) with no counsellor
         # asked to join now (an unsure finding, or not a bubble): the child still hears that
         # a grown-up will read it, and where to get help now.
-        result.sender_frames.append(
-            notice(
-                "Thank you for telling us. A grown-up from the MiniMentors team will read "
-                "this soon. " + HELPLINE_WORDS,
-                helpline=True,
-            )
-        )
+        result.sender_frames.append(_cry_notice(held=False))
     if risk and room.is_bubble and verdict.severity >= 3:
         # Only a sure risk asks a counsellor to join now (an unsure one is on the counsellors'
         # list at low priority, through its alert). The warm hand-over is counselling's (a

@@ -96,11 +96,12 @@ class BudgetedWebSocketProtocol(WebSocketProtocol):
 
     def drop_slow_reader(self) -> None:
         self.dropped = True
+        budget = self.send_budget.budget if self.send_budget is not None else send_budget()
         path = getattr(getattr(self, "request", None), "path", b"")
         logger.warning(
             "websocket dropped: the client stopped reading (path %s, over %d bytes waiting)",
             path.decode("ascii", "replace") if isinstance(path, bytes) else path,
-            send_budget(),
+            budget,
         )
         transport: Any = self.transport
         transport.abortConnection()

@@ -44,6 +44,8 @@ from .verdict import CATEGORIES, CONTEXTS, INAPPROPRIATE, MAX_LENGTH, Verdict, a
 __all__ = ["Engine", "ScanResult", "WatchedEntry"]
 
 WATCHED_ACTIONS = ("block", "flag", "allow")
+# A block for only these may turn into an unsure cry for help (``Engine.review``).
+SWEARING = frozenset({"profanity"})
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,3 @@ def _watched_term(entry: WatchedEntry) -> Term:
 
 def _swearing_only(verdict: Verdict) -> bool:
     return set(verdict.categories) <= SWEARING
-
-
-SWEARING = frozenset({"profanity"})

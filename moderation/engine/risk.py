@@ -39,6 +39,8 @@ from operator import sub
 from pathlib import Path
 from typing import NamedTuple, cast
 
+from .tokens import WORD_BYTES
+
 __all__ = [
     "MODEL_FILE",
     "RISK_CATEGORIES",
@@ -57,16 +59,10 @@ _GRAM_LETTERS = 24
 _MARGIN = 1e-6  # far over any rounding in a sum of a few hundred weights
 _CACHE_LIMIT = 30_000  # words remembered (about 10 MB at most); past it, worked out each time
 
-# Lowercase letters and digits kept, upper case lowered, everything else a separator.
-_WORD_BYTES = bytes(
-    c if (97 <= c <= 122 or 48 <= c <= 57) else (c + 32 if 65 <= c <= 90 else 32)
-    for c in range(256)
-)
-
 
 def words_of(folded: str) -> list[bytes]:
     """The words the model reads, from text already passed through ``normalise``."""
-    return folded.encode("ascii", "replace").translate(_WORD_BYTES, b"'").split()
+    return folded.encode("ascii", "replace").translate(WORD_BYTES, b"'").split()
 
 
 def letter_grams(word: bytes) -> list[bytes]:
