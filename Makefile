@@ -20,7 +20,10 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet ".[test]"
 	touch $(STAMP)
 
+# The moderation engine compiled with mypyc (moderation/engine/native.py); a no-op when the
+# build already matches the sources, and without it the engine runs as plain Python.
 install: $(STAMP)
+	$(PY) -m moderation.engine.build
 
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0
@@ -47,4 +50,4 @@ bench: install
 	$(PY) bench/moderation.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .build .pytest_cache .ruff_cache

@@ -36,3 +36,20 @@ def held_content_handlers_registered(
     if registered():
         return []
     return [checks.Error("No held-content handlers are registered.", id="moderation.E002")]
+
+
+@checks.register(deploy=True)
+def engine_compiled(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """In production the moderation engine should run compiled (``moderation/engine/native.py``):
+    plain Python gives the same verdicts but reviews each message several times slower."""
+    from .engine import BUILD
+
+    if BUILD == "compiled":
+        return []
+    return [
+        checks.Warning(
+            f"The moderation engine runs as plain Python: {BUILD}.",
+            hint="Run make install (or python -m moderation.engine.build) on this machine.",
+            id="moderation.W001",
+        )
+    ]

@@ -23,6 +23,9 @@ Contracts:
 - ``history``: recent messages of the same room or pair, oldest first; plain strings are the
   author's own, ``(sender, text)`` tuples are the author's own when ``sender=`` is given and
   equal. Rules: ``conversation.py``.
+- Compiled: the hot modules run as C compiled by mypyc from these same sources when
+  ``make install`` has built them and the build matches the sources (``native.py``);
+  otherwise as plain Python, with the same verdicts. ``BUILD`` says which.
 - Data files (word lists, phrase patterns) live in ``moderation/data/`` and are read once per
   process; staff watched words are merged in by ``set_watched_entries``, which builds a new
   engine and swaps it in atomically (reviews in flight finish on the old one).
@@ -33,10 +36,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 
-from .engine import Engine, WatchedEntry
-from .verdict import CATEGORIES, CONTEXTS, MAX_LENGTH, Match, Verdict
+from . import native
+
+# Before any compiled module is imported: the build, when it matches, goes first on __path__.
+BUILD = native.activate(__path__)
+
+from .engine import Engine, WatchedEntry  # noqa: E402
+from .verdict import CATEGORIES, CONTEXTS, MAX_LENGTH, Match, Verdict  # noqa: E402
 
 __all__ = [
+    "BUILD",
     "CATEGORIES",
     "CONTEXTS",
     "MAX_LENGTH",

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .normalise import normalise
+from .paths import DATA_DIR
 
 __all__ = [
     "DATA_DIR",
@@ -38,7 +39,6 @@ __all__ = [
     "skeleton",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # Lower number wins when two terms share a spelling.
 _SOURCE_PRIORITY = {"watched": 0, "builtin": 1, "better-profanity": 2}

@@ -39,6 +39,7 @@ from operator import sub
 from pathlib import Path
 from typing import NamedTuple, cast
 
+from .paths import DATA_DIR
 from .tokens import WORD_BYTES
 
 __all__ = [
@@ -54,7 +55,7 @@ __all__ = [
 RISK_CATEGORIES = ("self_harm", "abuse", "grooming", "bullying")
 # Disclosures a child makes about themselves (bullying is aimed at someone else).
 CRY_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})
-MODEL_FILE = Path(__file__).resolve().parents[1] / "data" / "risk_model.json.gz"
+MODEL_FILE = DATA_DIR / "risk_model.json.gz"
 _GRAM_LETTERS = 24
 _MARGIN = 1e-6  # far over any rounding in a sum of a few hundred weights
 _CACHE_LIMIT = 30_000  # words remembered (about 10 MB at most); past it, worked out each time
@@ -239,7 +240,7 @@ class RiskModel:
             return ()
         if distinct is None:
             distinct = set(words)
-        total = sum(map(self._gate.__getitem__, distinct))
+        total: float = sum(map(self._gate.__getitem__, distinct))
         if len(words) > 1:
             pairs: Iterable[tuple[bytes, bytes]] = zip(words, words[1:])  # noqa: B905
             if len(distinct) < len(words):
@@ -249,7 +250,7 @@ class RiskModel:
                 # First an upper bound without the set: every pair's positive weight, repeats
                 # counted again, is at least the distinct pairs' sum; when even that leaves the
                 # score under the threshold (with a margin far over rounding), nothing is found.
-                bound = sum(map(self._gate_pairs_up.get, pairs, repeat(0.0)))
+                bound: float = sum(map(self._gate_pairs_up.get, pairs, repeat(0.0)))
                 if total + bound < self.gate_threshold - _MARGIN:
                     return ()
                 pairs = set(zip(words, words[1:]))  # noqa: B905

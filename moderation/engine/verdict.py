@@ -79,7 +79,9 @@ CRY_FOR_HELP = frozenset({"self_harm", "abuse"})
 
 _ORDER = {category: index for index, category in enumerate(CATEGORIES)}
 _ACTION_RANK = {"allow": 0, "block": 1, "flag": 2}
-_POSITION = operator.itemgetter(1, 2, 0)  # (start, end, category) of a match's fields
+# (start, end, category, term, source) of a match's fields: a total order, so that verdicts
+# never depend on the order of a set (which changes with each process's hash seed).
+_POSITION = operator.itemgetter(1, 2, 0, 3, 4)
 
 # category -> (action, severity, placeholder or None for "show the original")
 RULES: dict[str, tuple[str, int, str | None]] = {
@@ -237,29 +239,29 @@ def decide(text: str, hits: Iterable[Hit], context: str, *, too_long: bool = Fal
 
 
 def _merged(hits: list[Hit]) -> tuple[Match, ...]:
-    """The distinct matches of ``hits`` by position (start, end, category).
+    """The distinct matches of ``hits`` by position (start, end, category, term, source).
 
-    Worked out on each match's fields as a tuple: a ``Match`` hashes and compares as exactly
-    that tuple (a frozen dataclass), so the set of tuples holds the same items in the same
-    order as a set of the matches would, and the (stable) sort leaves ties as that would,
-    without a Python-level ``__hash__``/``__eq__`` call per match.
+    Worked out on each match's fields as a tuple (a ``Match`` compares as exactly that tuple,
+    a frozen dataclass), without a Python-level ``__hash__``/``__eq__`` call per match.
     """
     by_fields: dict[tuple[str, int, int, str, str], Match] = {}
     for hit in hits:
         match = hit.match
         by_fields[match.category, match.start, match.end, match.term, match.source] = match
-    # Added one by one like the matches would be (``set(by_fields)`` would size it at once).
-    distinct = {fields for fields in by_fields}  # noqa: C416
-    return tuple(by_fields[fields] for fields in sorted(distinct, key=_POSITION))
+    return tuple(by_fields[fields] for fields in sorted(by_fields, key=_POSITION))
 
 
 def _reason(hits: list[Hit], too_long: bool) -> str:
-    """Short text for staff: the most serious findings first, at most three."""
+    """Short text for staff: the most serious findings first, at most three (then by
+    position and label: the same text whatever order the finders gave them in)."""
     ranked = sorted(
         hits,
         key=lambda hit: (
             -(3 if hit.category in CRY_FOR_HELP else (hit.severity or RULES[hit.category][1])),
             _ORDER[hit.category],
+            hit.match.start,
+            hit.match.end,
+            hit.label,
         ),
     )
     parts: list[str] = []
