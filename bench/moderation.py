@@ -423,6 +423,9 @@ def main() -> int:
     lexicon_us, whole_us, model_us = tier_costs(random.Random(3).sample(mix, 4000), args.seconds)
 
     print("MiniMentors moderation benchmark")
+    from moderation.engine import BUILD
+
+    print(f"  engine build: {BUILD} (moderation/engine/native.py)")
     print(
         f"  messages: {len(messages)} generated ({min(words)}-{max(words)} words, "
         f"mean {sum(words) / len(words):.1f}) + {len(rows)} labelled"

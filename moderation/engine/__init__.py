@@ -1,4 +1,4 @@
-"""MiniMentors moderation engine: text in, ``Verdict`` out. Pure Python, no Django.
+"""MiniMentors moderation engine: text in, ``Verdict`` out. Typed Python, no Django.
 
 Public API (the contract used by chat, blogs, usernames and ``manage.py moderate``)::
 

@@ -22,7 +22,7 @@ score is over its category's threshold.
 Words are the engine's gate words: the normalised text as ASCII bytes, lowercase letters and
 digits only, apostrophes dropped, anything else a separator (``words_of``).
 
-Contracts: pure Python, no third-party imports; ``RiskModel.load`` raises ``ValueError`` when
+Contracts: Python only, no third-party imports; ``RiskModel.load`` raises ``ValueError`` when
 the model file does not match its checksum (a corrupt or hand-edited model never runs);
 ``assess`` never raises and returns findings only for categories at or over their threshold.
 """
@@ -154,20 +154,29 @@ class RiskModel:
         )
 
         # Weights are integers over ``scale`` with many repeats: one float object per value,
-        # and one bytes object per word, shared by every table (a third of the memory).
+        # one tuple per distinct vector (a quarter of the pairs repeat another's), one bytes
+        # object per word and one tuple per pair, shared by every table (half the memory).
         floats: dict[int, float] = {}
         spellings: dict[bytes, bytes] = {}
+        vectors: dict[tuple[float, ...], tuple[float, ...]] = {}
+        pairs: dict[tuple[bytes, bytes], tuple[bytes, bytes]] = {}
 
         def vector(values: list[int]) -> tuple[float, ...]:
-            return tuple([floats.setdefault(value, value / scale) for value in values])
+            made = tuple([floats.setdefault(value, value / scale) for value in values])
+            return vectors.setdefault(made, made)
 
         def table(name: str) -> dict[bytes, tuple[float, ...]]:
             raw: dict[str, list[int]] = exported[name]  # type: ignore[assignment]
-            return {key.encode(): vector(values) for key, values in raw.items()}
+            return {spelling(key): vector(values) for key, values in raw.items()}
+
+        def spelling(key: str) -> bytes:
+            made = key.encode()
+            return spellings.setdefault(made, made)
 
         def pair(key: str) -> tuple[bytes, bytes]:
-            first, second = (word.encode() for word in key.split(" ", 1))
-            return spellings.setdefault(first, first), spellings.setdefault(second, second)
+            first, second = key.split(" ", 1)
+            made = spelling(first), spelling(second)
+            return pairs.setdefault(made, made)
 
         self._word_weights = table("words")
         self._gram_weights = table("grams")
@@ -182,7 +191,7 @@ class RiskModel:
         def weights(name: str) -> dict[bytes, float]:
             raw: dict[str, int] = gate[name]  # type: ignore[assignment]
             return {
-                key.encode(): floats.setdefault(value, value / scale) for key, value in raw.items()
+                spelling(key): floats.setdefault(value, value / scale) for key, value in raw.items()
             }
 
         self._gate = _GateWeights(weights("words"), weights("grams"))
