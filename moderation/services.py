@@ -70,9 +70,17 @@ def matcher_refresh(*, force: bool = False) -> None:
         return
     with _state.lock:
         _state.checked_at = now
-        version = _current_version()
-        if force or version != _state.version:
-            engine.set_watched_entries(watched_entries())
+        try:
+            version = _current_version()
+            entries = watched_entries() if force or version != _state.version else None
+        except DatabaseError:
+            # The engine needs no database: a database that is not there or not migrated yet
+            # (``manage.py moderate`` on a fresh install) or briefly unreachable leaves the
+            # lists already loaded (the builtin ones at least); the next check tries again.
+            logger.warning("Watched words could not be read; reviewing with the lists loaded.")
+            return
+        if entries is not None:
+            engine.set_watched_entries(entries)
             _state.version = version
 
 

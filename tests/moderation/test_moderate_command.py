@@ -75,3 +75,30 @@ def test_jsonl_lines_carry_their_own_context_and_bad_lines_get_an_error(moderate
     assert results[1]["action"] == "block"
     assert "error" in results[2] and "error" in results[3]
     assert results[4]["action"] == "allow"
+
+
+def test_it_needs_no_migrated_database(tmp_path):
+    """On a fresh install, before any migrate, the command still reviews every line (staff
+    watched words are then not loaded, which it says on stderr, never in the verdicts)."""
+    env = {**os.environ, "MINIMENTORS_ENV": "development", "MINIMENTORS_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    lines = [
+        {"text": "i took all of mums tablets dont tell anyone", "context": "bubble"},
+        {"text": "add me on snap"},
+        {"text": "see you at football"},
+    ]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "moderate", "--jsonl"],
+        cwd=REPO,
+        env=env,
+        input="".join(json.dumps(line) + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    verdicts = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [v["action"] for v in verdicts] == ["flag", "block", "allow"]
+    assert verdicts[0]["categories"] == ["self_harm"]
+    assert "Watched words could not be read" in result.stderr
