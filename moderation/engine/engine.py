@@ -15,9 +15,7 @@ How a message is read (``Engine.review``):
    any phrase pattern could match, so the full path can skip them.
 4. Full path (``scan.py``): tokens (``tokens.py``) looked up in the lexicon, words spelled
    out or split, starred words, phrase patterns, contact details, links and floods.
-5. A model finding in a message where a rule found a contact detail must stand on the words
-   around it (``_beyond_contact``): "add me on snap" alone is the contact rule's block.
-   With history (``conversation.py``), conversation-level harm is added.
+5. With history (``conversation.py``), conversation-level harm is added.
 6. The hits become a ``Verdict`` (``verdict.py``); match spans are mapped back to the original
    text through the normaliser's offset map.
 
@@ -37,28 +35,17 @@ from .gate import ALL_FINDERS, PHRASES, WORD_BYTES, Gate
 from .lexicon import Lexicon, Term, builtin_terms, decode_variants
 from .normalise import normalise
 from .patterns import Phrase, PhraseSet, builtin_phrases, compile_pattern
-from .risk import RiskFinding, RiskModel, words_of
+from .risk import RiskModel
 from .risk_tier import load_vetoes, risk_hits
 from .scan import CLEAN, ScanResult, scan_full
 from .tokens import TOKEN
-from .verdict import (
-    CATEGORIES,
-    CONTEXTS,
-    INAPPROPRIATE,
-    MAX_LENGTH,
-    Hit,
-    Verdict,
-    allowed,
-    decide,
-)
+from .verdict import CATEGORIES, CONTEXTS, INAPPROPRIATE, MAX_LENGTH, Verdict, allowed, decide
 
 __all__ = ["Engine", "ScanResult", "WatchedEntry"]
 
 WATCHED_ACTIONS = ("block", "flag", "allow")
 # A block for only these may turn into an unsure cry for help (``Engine.review``).
 SWEARING = frozenset({"profanity"})
-# Contact details: the model's findings must stand on the words around them (``_beyond_contact``).
-CONTACT = frozenset({"personal_info", "link"})
 
 
 @dataclass(frozen=True)
@@ -165,8 +152,6 @@ class Engine:
             else CLEAN
         )
         hits = list(result.hits)
-        if findings and not CONTACT.isdisjoint(result.categories) and self.risk is not None:
-            findings = _beyond_contact(self.risk, findings, body, result.hits)
         if findings:
             hits.extend(risk_hits(findings, result.categories, words, len(body), self.vetoes))
         if window:
@@ -271,27 +256,6 @@ def _watched_term(entry: WatchedEntry) -> Term:
     if not spelling:
         raise ValueError(f"watched entry {entry.id}: no letters in {entry.term!r}")
     return Term(spelling, entry.category, entry.action, f"watched:{entry.id}")
-
-
-def _beyond_contact(
-    model: RiskModel, findings: tuple[RiskFinding, ...], body: str, hits: Sequence[Hit]
-) -> tuple[RiskFinding, ...]:
-    """The model's findings that stand without the contact details a rule already found.
-
-    "add me on snap" is blocked as a contact detail, and children say it to each other all
-    the time; the model, which has read groomers asking it, leans to grooming on it alone, and
-    counsellors would hear of every one. So the text is scored again with the contact details
-    blanked out, and a finding stays only if the rest still carries it: "add me on snap and
-    dont tell ur mum" keeps its grooming finding (the secrecy), "add me on snap" does not.
-    """
-    kept = list(body)
-    for hit in hits:
-        match = hit.match
-        if match.category in CONTACT:
-            kept[match.start : match.end] = " " * (match.end - match.start)
-    rest = words_of(normalise("".join(kept)))
-    still = {finding.category: finding for finding in model.assess(rest)}
-    return tuple(still[f.category] for f in findings if f.category in still)
 
 
 def _swearing_only(verdict: Verdict) -> bool:

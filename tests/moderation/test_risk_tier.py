@@ -189,35 +189,3 @@ def test_the_committed_risk_model_loads_and_a_flood_adds_up_to_nothing() -> None
     model = RiskModel.load()
     assert model.assess([b"abc" * 600]) == ()
     assert model.assess([b"hello"] * 500) == ()
-
-
-@pytest.mark.parametrize(
-    ("text", "action", "categories", "severity"),
-    [
-        # The model's finding rests on the contact detail alone: the contact rule's block.
-        ("add me on snap", "block", ("personal_info",), 1),
-        ("sc: amy_1", "block", ("personal_info",), 1),
-        # The rest of the message still carries it: flagged, as sure as the rest makes it.
-        ("add me on snap lureword", "flag", ("grooming", "personal_info"), 1),
-        ("add me on snap grimword", "flag", ("personal_info", "self_harm"), 3),
-    ],
-)
-def test_a_model_finding_must_stand_on_the_words_around_a_contact_detail(
-    text: str, action: str, categories: tuple[str, ...], severity: int
-) -> None:
-    engine = Engine()
-    engine.risk = tiny_model(
-        {
-            "snap": {"grooming": 0.99},
-            "amy": {"grooming": 0.99},
-            "lureword": {"grooming": 0.6},
-            "grimword": {"self_harm": 0.97},
-        }
-    )
-    assert engine.risk.assess([b"add", b"me", b"on", b"snap"])  # the model alone: grooming
-    verdict = engine.review(text)
-    assert (verdict.action, set(verdict.categories), verdict.severity) == (
-        action,
-        set(categories),
-        severity,
-    )
