@@ -61,6 +61,9 @@ _MAIL_PROVIDERS = (
 _EMAIL_PROVIDER = re.compile(rf"[a-z0-9._\-]@ ?(?:{_MAIL_PROVIDERS})(?![a-z0-9])")
 
 _HANDLE = re.compile(r"(?<![a-z0-9._%+\-@])@[a-z0-9_][a-z0-9_.]{1,29}")
+# A gamer tag with its number ("bluefox#2211", Discord's and Battle.net's form): a name run
+# into "#" and four or five digits ("we're #1" has no name before it, "year7#1" too few).
+GAMER_TAG = re.compile(r"(?<![a-z0-9_.])[a-z][a-z0-9_.]{1,31}#[0-9]{4,5}(?![0-9])")
 
 # UK postcode: outward code (letters that can start a postcode area, then digits) and inward
 # code (a digit and two letters from the set the Royal Mail uses: no C I K M O V).
@@ -224,7 +227,8 @@ def find_contacts(
     has_digits: bool | None = None,
     shape: bytes | None = None,
 ) -> list[ContactHit]:
-    """Every phone number, e-mail, postcode, address, handle and link in normalised ``text``.
+    """Every phone number, e-mail, postcode, address, handle, gamer tag and link in normalised
+    ``text``.
 
     ``words``/``word_set``/``words_text`` are the message's word list, set and the
     space-joined form (see ``scan.py``); ``has_digits`` may be passed when already known, and
@@ -267,6 +271,13 @@ def find_contacts(
         address = None if STREET_TYPES.isdisjoint(word_set) else _ADDRESS.search(words_text)
         if address:
             hits.append(_words_hit(words_text, address, "pattern:address"))
+    if has_digits and "#" in text:
+        for match in GAMER_TAG.finditer(text):
+            hits.append(
+                ContactHit(
+                    "personal_info", match.start(), match.end(), match.group(), "pattern:gamer_tag"
+                )
+            )
     if word_set & SPELLED_DIGIT_WORDS.keys() or word_set & _REPEATERS.keys():
         hits.extend(_spelled_numbers(words))
     if "@" in text:

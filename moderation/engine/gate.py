@@ -76,6 +76,7 @@ _LONG_LETTERS = b"a" * 20
 # regex engine finds at once (a substring test ending in "a" would try every letter).
 _DOT_IN_WORD = re.compile(rb"\.(?:a|(?<=a\.)0)")
 _BANG_IN_NUMBER = re.compile(rb"!0(?<=a!0)")
+_GAMER_TAG = re.compile(contact.GAMER_TAG.pattern.encode())
 
 
 def has_single_letter_run(words: list[bytes]) -> bool:
@@ -187,6 +188,8 @@ class Gate:
                 needs |= LEXICON
             if b"/" in rest and b"://" in lowered:
                 needs |= CONTACTS  # a URL
+            if b"0" in rest and b"#" in lowered and _GAMER_TAG.search(lowered):
+                needs |= CONTACTS  # "bluefox#2211"
             if len(rest) >= 15:
                 needs |= FLOODS  # punctuation flood ("!?!?!?...")
         if single_run and not needs & LEXICON:

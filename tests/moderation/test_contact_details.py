@@ -32,6 +32,8 @@ CONTACT_DETAILS = [
     "my fortnite name is xXsniperXx add me",
     "add me on fortnite",
     "send me a friend request on minecraft",
+    "r u on discord? add me bluefox#2211",
+    "my battle tag is Shadow_Cat#40917",
 ]
 
 
@@ -65,6 +67,7 @@ NAMES_AND_DISHES = [
     "meet me at the park with our mums",
     "we won 3-1 and 2-0 and 4-4, then 10-2 on 12/05/2024",
     "i got 9 out of 10 and 8 out of 10 in 2024",
+    "we're #1 in the league and year7#1 won the quiz #2024",
 ]
 
 
