@@ -35,11 +35,20 @@ from .gate import ALL_FINDERS, PHRASES, WORD_BYTES, Gate
 from .lexicon import Lexicon, Term, builtin_terms, decode_variants
 from .normalise import normalise
 from .patterns import Phrase, PhraseSet, builtin_phrases, compile_pattern
-from .risk import RiskModel
+from .risk import RiskModel, words_of
 from .risk_tier import load_vetoes, risk_hits
 from .scan import CLEAN, ScanResult, scan_full
 from .tokens import TOKEN
-from .verdict import CATEGORIES, CONTEXTS, INAPPROPRIATE, MAX_LENGTH, Verdict, allowed, decide
+from .verdict import (
+    CATEGORIES,
+    CONTEXTS,
+    INAPPROPRIATE,
+    MAX_LENGTH,
+    Match,
+    Verdict,
+    allowed,
+    decide,
+)
 
 __all__ = ["Engine", "ScanResult", "WatchedEntry"]
 
@@ -164,7 +173,9 @@ class Engine:
             # usual bar, turns the block into an unsure flag (severity 1; counsellors see it).
             # Other blocks (a contact detail, a link) keep their rule: the model leans to
             # "grooming" on most "add me on snap" lines, which would bury counsellors.
-            rescued = self.risk.leaning(words)
+            # The model reads the words around the swearing, never the swear words alone
+            # ("$hit" is the word "hit" to it): a bare swear word is only ever a block.
+            rescued = self.risk.leaning(_without(body, verdict.matches))
             if rescued:
                 hits.extend(risk_hits(rescued, result.categories, words, len(body), self.vetoes))
                 verdict = decide(text, hits, context, too_long=too_long)
@@ -256,6 +267,14 @@ def _watched_term(entry: WatchedEntry) -> Term:
     if not spelling:
         raise ValueError(f"watched entry {entry.id}: no letters in {entry.term!r}")
     return Term(spelling, entry.category, entry.action, f"watched:{entry.id}")
+
+
+def _without(body: str, matches: Sequence[Match]) -> list[bytes]:
+    """The model's words of ``body`` with the matched spans blanked out."""
+    kept = list(body)
+    for match in matches:
+        kept[match.start : match.end] = " " * (match.end - match.start)
+    return words_of(normalise("".join(kept)))
 
 
 def _swearing_only(verdict: Verdict) -> bool:

@@ -68,6 +68,7 @@ def engine() -> Engine:
             "lowword": {"self_harm": 0.3},
             "faintword": {"grooming": 0.3},
             "sourword": {"bullying": 0.3},
+            "hit": {"abuse": 0.3},  # what the model reads of "$hit"
         }
     )
     return engine
@@ -119,6 +120,9 @@ def test_an_unsure_cry_for_help_is_a_low_severity_flag_never_hidden_from_the_men
         # Bullying is about someone else: a block stays a block.
         ("sourword shit", "block", ("profanity",)),
         ("ordinary shit", "block", ("profanity",)),
+        # A swear word alone is a block, whatever its letters read as ("$hit" is "hit").
+        ("$hit", "block", ("profanity",)),
+        ("lowword $hit", "flag", ("profanity", "self_harm")),
     ],
 )
 def test_a_message_about_to_be_blocked_that_leans_to_a_cry_for_help_is_flagged_instead(
