@@ -103,7 +103,9 @@ TAG_WORDS = ("otter", "badger", "puffin", "heron", "maple", "willow", "comet", "
 
 def message_tag() -> str:
     """A tag that tells a test's messages apart and reads as plain words to the filter (a
-    random mix of letters and digits can look like a handle or a rude word)."""
+    random mix of letters and digits can look like a handle or a rude word). Three different
+    words: one word three times ("pebble-pebble-pebble"), in several messages in a row, is a
+    flood that the filter rightly hides."""
     import random
 
-    return "-".join(random.choices(TAG_WORDS, k=3))
+    return "-".join(random.sample(TAG_WORDS, k=3))
