@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .lexicon import DATA_DIR, read_data_lines
+from .lexicon import read_data_lines
+from .paths import DATA_DIR
 from .patterns import Phrase, compile_pattern, load_macros
 
 __all__ = ["allowed_phrases", "excused_by"]

@@ -30,7 +30,6 @@ from .normalise import normalise
 from .paths import DATA_DIR
 
 __all__ = [
-    "DATA_DIR",
     "Lexicon",
     "Term",
     "builtin_terms",

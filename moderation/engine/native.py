@@ -71,18 +71,27 @@ def digest(source_dir: Path = ENGINE_DIR) -> dict[str, str]:
     }
 
 
+def _built_sources(where: Path) -> dict[str, str] | None:
+    """The source digests a build's stamp names, or None when there is no readable stamp."""
+    try:
+        stamp = json.loads((where / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sources = stamp.get("sources") if isinstance(stamp, dict) else None
+    return sources if isinstance(sources, dict) else None
+
+
 def activate(package_path: list[str], root: Path = BUILD_ROOT) -> str:
     """Put the compiled modules first on ``package_path`` when their build matches the
     sources; return "compiled", or "pure (<why>)". Never raises: any doubt means pure."""
     if os.environ.get("MINIMENTORS_ENGINE", "").strip().lower() == "pure":
         return "pure (MINIMENTORS_ENGINE=pure)"
     where = build_dir(root)
-    try:
-        stamp = json.loads((where / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    built = _built_sources(where)
+    if built is None:
         return "pure (not built: run make install)"
     try:
-        if stamp.get("sources") != digest():
+        if built != digest():
             return "pure (the sources changed since the build: run make install)"
     except OSError:
         return "pure (a source could not be read)"
@@ -103,13 +112,8 @@ def build(root: Path = BUILD_ROOT, *, force: bool = False) -> str:
     temporary folder; the finished build replaces the old one in a single rename."""
     where = build_dir(root)
     sources = digest()
-    if not force:
-        try:
-            stamp = json.loads((where / STAMP).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            stamp = {}
-        if stamp.get("sources") == sources:
-            return f"engine build is up to date ({where})"
+    if not force and _built_sources(where) == sources:
+        return f"engine build is up to date ({where})"
     where.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="engine-", dir=where.parent) as scratch:
         work = Path(scratch) / "src"

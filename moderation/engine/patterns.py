@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .lexicon import DATA_DIR, read_data_lines
+from .lexicon import read_data_lines
+from .paths import DATA_DIR
 
 __all__ = [
     "SIGNAL_CATEGORIES",

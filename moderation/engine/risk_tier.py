@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .lexicon import DATA_DIR
+from .paths import DATA_DIR
 from .patterns import PhraseSet, load_macros, load_phrase_file
 from .risk import RISK_CATEGORIES, RiskFinding
 from .verdict import Hit, make_match
