@@ -144,7 +144,7 @@ class Message(models.Model):
 
 class BubbleRequest(models.Model):
     """A child asking to talk to a MiniMentor. A workflow: see
-    ``chat.services.BUBBLE_REQUEST_TRANSITIONS`` and ``bubble_request_transition``."""
+    ``chat.bubbles.BUBBLE_REQUEST_TRANSITIONS`` and ``bubble_request_transition``."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", "Waiting for a MiniMentor"

@@ -1,7 +1,8 @@
 """Who may read and post where. Used by views, consumers, selectors and admin alike.
 
-Reading a bubble one is not a member of is a staff act that must be audited: callers use
-``chat.services.bubble_staff_read_record`` for that (this module only answers questions).
+Reading a bubble one is not a member of is a staff act that must be audited: the access gates
+(``chat.access.access_bubble``, ``access_thread``) write that audit row (this module only
+answers questions).
 """
 
 from __future__ import annotations

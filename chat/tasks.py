@@ -2,11 +2,11 @@
 
 from celery import shared_task
 
-from . import services
+from . import bubbles
 
 
 @shared_task(name="chat.expire_bubble_requests")
 def expire_bubble_requests() -> int:
     """Expire requests nobody took in time, and every waiting request once MiniMentors are
     away (beat runs it every minute)."""
-    return services.bubble_requests_expire()
+    return bubbles.bubble_requests_expire()

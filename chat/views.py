@@ -13,7 +13,7 @@ from minimentors.form_limits import member_form_limited
 from minimentors.models import User
 from minimentors.roles import is_child, is_counsellor, is_mentor, member_required
 
-from . import permissions, selectors, services
+from . import bubbles, permissions, selectors, services
 from .access import access_bubble, access_room
 from .models import Message, Room
 
@@ -88,7 +88,7 @@ def bubble(request: HttpRequest, bubble_id: int) -> HttpResponse:
 @member_required
 def bubble_request_create(request: HttpRequest) -> HttpResponse:
     try:
-        services.bubble_request_create(child=request.user)
+        bubbles.bubble_request_create(child=request.user)
     except services.ChatError as error:
         messages.info(request, error.message)
     return redirect("chat:lobby")
@@ -97,7 +97,7 @@ def bubble_request_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @member_required
 def bubble_request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
-    services.bubble_request_cancel(child=request.user, request_id=request_id)
+    bubbles.bubble_request_cancel(child=request.user, request_id=request_id)
     messages.info(request, "OK, you've stopped waiting. You can ask again any time.")
     return redirect("chat:lobby")
 
@@ -106,7 +106,7 @@ def bubble_request_cancel(request: HttpRequest, request_id: int) -> HttpResponse
 @member_required
 def bubble_request_accept(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
-        chat_room = services.bubble_request_accept(mentor=request.user, request_id=request_id)
+        chat_room = bubbles.bubble_request_accept(mentor=request.user, request_id=request_id)
     except services.ChatError as error:
         messages.info(request, error.message)
         return redirect("chat:lobby")
@@ -121,7 +121,7 @@ def bubble_open(request: HttpRequest) -> HttpResponse:
     try:
         if child is None:
             raise services.ChatError("invalid", "There is no child with that username.")
-        chat_room = services.bubble_open_with_child(counsellor=request.user, child=child)
+        chat_room = bubbles.bubble_open_with_child(counsellor=request.user, child=child)
     except services.ChatError as error:
         messages.info(request, error.message)
         return redirect("chat:lobby")
@@ -133,7 +133,7 @@ def bubble_open(request: HttpRequest) -> HttpResponse:
 def bubble_join(request: HttpRequest, bubble_id: int) -> HttpResponse:
     chat_room = access_bubble(request.user, bubble_id)
     try:
-        services.bubble_join(counsellor=request.user, room=chat_room)
+        bubbles.bubble_join(counsellor=request.user, room=chat_room)
     except services.ChatError as error:
         messages.info(request, error.message)
     return redirect("chat:bubble", bubble_id=chat_room.pk)
@@ -143,7 +143,7 @@ def bubble_join(request: HttpRequest, bubble_id: int) -> HttpResponse:
 @member_required
 def bubble_end(request: HttpRequest, bubble_id: int) -> HttpResponse:
     chat_room = access_bubble(request.user, bubble_id)
-    services.bubble_close(user=request.user, room=chat_room)
+    bubbles.bubble_close(user=request.user, room=chat_room)
     return redirect("chat:bubble", bubble_id=chat_room.pk)
 
 

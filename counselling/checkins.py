@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from chat import bubbles as chat_bubbles
 from chat import services as chat_services
 from chat.models import Message
 from minimentors.audit import audit_record
@@ -103,7 +104,7 @@ def checkins_open_due(*, now: datetime | None = None) -> list[int]:
         try:
             with transaction.atomic():
                 checkin = CheckIn.objects.create(plan=plan, due_at=due)
-                room = chat_services.bubble_open_with_child(
+                room = chat_bubbles.bubble_open_with_child(
                     counsellor=plan.counsellor, child=plan.child
                 )
                 checkin.room = room

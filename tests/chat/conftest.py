@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat import services
+from chat import bubbles, services
 from chat.models import Membership, Room
 
 
@@ -39,8 +39,8 @@ def joined(general_room):
 @pytest.fixture
 def bubble(child, mentor) -> Room:
     """An accepted bubble between ``child`` and ``mentor``."""
-    request = services.bubble_request_create(child=child)
-    return services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+    request = bubbles.bubble_request_create(child=child)
+    return bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
 
 
 def raised_alerts() -> list[dict]:

@@ -12,7 +12,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 import minimentors.sockets
-from chat import permissions, services
+from chat import bubbles, permissions, services
 from chat.models import Message
 from chat.routing import websocket_urlpatterns
 from minimentors.models import AuditEntry, OpenSocket
@@ -327,13 +327,13 @@ async def test_mentors_see_requests_arrive_and_get_taken_and_the_child_is_moved(
     second = await database_sync_to_async(make_member)(Role.MENTOR, "zed-mentor")
     mia = await open_socket(mentor, "/ws/queue/")
     zed = await open_socket(second, "/ws/queue/")
-    request = await database_sync_to_async(services.bubble_request_create)(child=child)
+    request = await database_sync_to_async(bubbles.bubble_request_create)(child=child)
     amy = await open_socket(child, "/ws/queue/")
     for socket in (mia, zed):
         frame = await next_frame(socket)
         assert frame["type"] == "bubble_request" and frame["id"] == request.pk
         assert frame["child"] == "amy"
-    room = await database_sync_to_async(services.bubble_request_accept)(
+    room = await database_sync_to_async(bubbles.bubble_request_accept)(
         mentor=mentor, request_id=request.pk
     )
     assert await next_frame(zed) == {"type": "bubble_request_taken", "id": request.pk}
@@ -344,7 +344,7 @@ async def test_mentors_see_requests_arrive_and_get_taken_and_the_child_is_moved(
 
 
 async def test_a_mentor_who_connects_late_sees_who_is_already_waiting(child, mentor):
-    request = await database_sync_to_async(services.bubble_request_create)(child=child)
+    request = await database_sync_to_async(bubbles.bubble_request_create)(child=child)
     mia = await open_socket(mentor, "/ws/queue/")
     assert (await next_frame(mia))["id"] == request.pk
     await mia.disconnect()

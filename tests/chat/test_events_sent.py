@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from chat import selectors, services
+from chat import bubbles, selectors, services
 from chat.models import Room
 from minimentors.events import capture_events, group_name
 from moderation.realtime import COUNSELLORS_GROUP, MODERATORS_GROUP
@@ -56,12 +56,12 @@ def test_a_risk_in_a_bubble_tells_the_mentor_what_to_say_and_alerts_a_counsellor
 
 def test_a_request_reaches_the_mentors_queue_and_acceptance_moves_the_child(child, mentor):
     with capture_events() as sent:
-        request = services.bubble_request_create(child=child)
+        request = bubbles.bubble_request_create(child=child)
     assert sent_as(sent) == [(
         (QUEUE,), "chat.queue", selectors.bubble_request_frame(request)
     )]  # fmt: skip
     with capture_events() as sent:
-        room = services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+        room = bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
     assert sent_as(sent) == [
         ((QUEUE,), "chat.queue", {"type": "bubble_request_taken", "id": request.pk}),
         (
@@ -73,9 +73,9 @@ def test_a_request_reaches_the_mentors_queue_and_acceptance_moves_the_child(chil
 
 
 def test_a_cancelled_request_leaves_the_queue(child):
-    request = services.bubble_request_create(child=child)
+    request = bubbles.bubble_request_create(child=child)
     with capture_events() as sent:
-        services.bubble_request_cancel(child=child, request_id=request.pk)
+        bubbles.bubble_request_cancel(child=child, request_id=request.pk)
     assert sent_as(sent) == [
         ((QUEUE,), "chat.queue", {"type": "bubble_request_taken", "id": request.pk})
     ]
@@ -84,10 +84,10 @@ def test_a_cancelled_request_leaves_the_queue(child):
 def test_an_expired_request_leaves_the_queue_and_the_child_is_told_where_to_get_help(
     child, settings
 ):
-    request = services.bubble_request_create(child=child)
+    request = bubbles.bubble_request_create(child=child)
     later = timezone.now() + settings.BUBBLE_REQUEST_EXPIRES_AFTER
     with time_machine.travel(later, tick=False), capture_events() as sent:
-        assert services.bubble_requests_expire() == 1
+        assert bubbles.bubble_requests_expire() == 1
     (taken, told) = sent_as(sent)
     assert taken == ((QUEUE,), "chat.queue", {"type": "bubble_request_taken", "id": request.pk})
     assert told[0] == (group_name("user", child.pk),) and told[2]["type"] == "bubble_request_ended"
@@ -98,7 +98,7 @@ def test_a_counsellor_opening_a_bubble_moves_the_child_and_joining_tells_the_roo
     child, counsellor
 ):
     with capture_events() as sent:
-        room = services.bubble_open_with_child(counsellor=counsellor, child=child)
+        room = bubbles.bubble_open_with_child(counsellor=counsellor, child=child)
     assert sent_as(sent) == [(
         (group_name("user", child.pk),),
         "chat.queue",
@@ -110,13 +110,13 @@ def test_a_counsellor_joining_and_a_bubble_ending_are_told_to_the_room(
     child, mentor, counsellor, bubble
 ):
     with capture_events() as sent:
-        services.bubble_join(counsellor=counsellor, room=bubble)
+        bubbles.bubble_join(counsellor=counsellor, room=bubble)
     [(groups, kind, frame)] = sent_as(sent)
     assert groups == (group_name("room", bubble.pk),) and kind == "chat.notice"
     assert "carol-counsellor from the MiniMentors team has joined" in frame["text"]
     Room.objects.filter(pk=bubble.pk).update(risk_flagged_at=timezone.now())
     with capture_events() as sent:
-        services.bubble_close(user=child, room=bubble)
+        bubbles.bubble_close(user=child, room=bubble)
     ended, debrief = sent_as(sent)
     assert ended[0] == (group_name("room", bubble.pk),) and ended[2]["ended"] is True
     assert debrief[0] == (group_name("user", mentor.pk),) and debrief[2]["debrief"] is True

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from django.db import connections
 
-from chat import services
+from chat import bubbles, services
 from chat.models import BubbleRequest, Room
 from minimentors.roles import Role
 from tests.chat.live import Browser, find, next_frame
@@ -99,13 +99,13 @@ def test_exactly_one_of_two_mentors_on_two_processes_wins_each_request(two_sites
 def test_exactly_one_of_many_threads_accepting_at_once_wins_on_postgresql(child, make_member):
     assert connections["default"].vendor == "postgresql"
     mentors = [make_member(Role.MENTOR, f"racer{number}") for number in range(6)]
-    request = services.bubble_request_create(child=child)
+    request = bubbles.bubble_request_create(child=child)
     start = threading.Barrier(len(mentors))
 
     def accept(mentor) -> str:
         try:
             start.wait()
-            services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+            bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
             return "won"
         except services.ChatError as error:
             return error.code

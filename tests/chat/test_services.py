@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from chat import permissions, services
+from chat import bubbles, permissions, services
 from chat.access import access_bubble
 from chat.models import BubbleRequest, Message, Room
 from minimentors.access import NotFound
@@ -254,8 +254,8 @@ def test_when_the_channel_layer_is_down_the_sender_is_told(
 
 
 def test_a_child_asks_for_a_bubble_and_a_mentor_accepts_it(child, mentor):
-    request = services.bubble_request_create(child=child)
-    room = services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+    request = bubbles.bubble_request_create(child=child)
+    room = bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
     request.refresh_from_db()
     assert request.status == "accepted" and request.mentor == mentor and request.room == room
     assert room.kind == Room.Kind.BUBBLE
@@ -266,10 +266,10 @@ def test_a_child_asks_for_a_bubble_and_a_mentor_accepts_it(child, mentor):
 
 def test_only_the_first_mentor_to_accept_gets_the_bubble(child, mentor, make_member):
     second = make_member(Role.MENTOR, "zed-mentor")
-    request = services.bubble_request_create(child=child)
-    services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+    request = bubbles.bubble_request_create(child=child)
+    bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
     with pytest.raises(services.ChatError) as refused:
-        services.bubble_request_accept(mentor=second, request_id=request.pk)
+        bubbles.bubble_request_accept(mentor=second, request_id=request.pk)
     assert refused.value.code == "taken"
     assert Room.objects.filter(kind="bubble").count() == 1
 
@@ -277,32 +277,32 @@ def test_only_the_first_mentor_to_accept_gets_the_bubble(child, mentor, make_mem
 def test_a_losing_accept_of_a_race_creates_no_room(child, mentor, make_member):
     """The conditional UPDATE decides: a request another mentor moved since it was read loses."""
     second = make_member(Role.MENTOR, "zed-mentor")
-    request = services.bubble_request_create(child=child)
+    request = bubbles.bubble_request_create(child=child)
     stale = BubbleRequest.objects.get(pk=request.pk)
-    services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+    bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
     with transaction.atomic():
-        assert not services.bubble_request_transition(
+        assert not bubbles.bubble_request_transition(
             request=stale, to_status="accepted", actor=second, mentor=second
         )
     assert BubbleRequest.objects.get(pk=request.pk).mentor == mentor
 
 
 def test_a_transition_the_table_does_not_allow_is_refused(child):
-    request = services.bubble_request_create(child=child)
-    services.bubble_request_cancel(child=child, request_id=request.pk)
+    request = bubbles.bubble_request_create(child=child)
+    bubbles.bubble_request_cancel(child=child, request_id=request.pk)
     request.refresh_from_db()
     with pytest.raises(services.InvalidTransition):
-        services.bubble_request_transition(request=request, to_status="accepted", actor=None)
+        bubbles.bubble_request_transition(request=request, to_status="accepted", actor=None)
 
 
 def test_a_mentor_holds_at_most_the_configured_number_of_bubbles(mentor, make_member, settings):
     settings.MENTOR_MAX_BUBBLES = 2
     children = [make_member(Role.CHILD, f"kid{number}") for number in range(3)]
-    requests = [services.bubble_request_create(child=kid) for kid in children]
+    requests = [bubbles.bubble_request_create(child=kid) for kid in children]
     for request in requests[:2]:
-        services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+        bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
     with pytest.raises(services.ChatError) as refused:
-        services.bubble_request_accept(mentor=mentor, request_id=requests[2].pk)
+        bubbles.bubble_request_accept(mentor=mentor, request_id=requests[2].pk)
     assert refused.value.code == "too_many"
     assert BubbleRequest.objects.get(pk=requests[2].pk).status == "requested"
 
@@ -310,12 +310,12 @@ def test_a_mentor_holds_at_most_the_configured_number_of_bubbles(mentor, make_me
 def test_an_ended_bubble_frees_a_place_for_the_mentor(mentor, make_member, settings):
     settings.MENTOR_MAX_BUBBLES = 1
     first, second = make_member(Role.CHILD, "kid1"), make_member(Role.CHILD, "kid2")
-    room = services.bubble_request_accept(
-        mentor=mentor, request_id=services.bubble_request_create(child=first).pk
+    room = bubbles.bubble_request_accept(
+        mentor=mentor, request_id=bubbles.bubble_request_create(child=first).pk
     )
-    assert services.bubble_close(user=first, room=room)
-    services.bubble_request_accept(
-        mentor=mentor, request_id=services.bubble_request_create(child=second).pk
+    assert bubbles.bubble_close(user=first, room=room)
+    bubbles.bubble_request_accept(
+        mentor=mentor, request_id=bubbles.bubble_request_create(child=second).pk
     )
     assert BubbleRequest.objects.filter(status="ended").count() == 1
 
@@ -326,27 +326,27 @@ def test_out_of_hours_a_child_cannot_ask_for_a_bubble(child, settings):
         time_machine.travel("2026-03-02 22:30:00+00:00", tick=False),
         pytest.raises(services.ChatError) as refused,
     ):
-        services.bubble_request_create(child=child)
+        bubbles.bubble_request_create(child=child)
     assert refused.value.code == "closed" and "0800 1111" in refused.value.message
     assert not BubbleRequest.objects.exists()
 
 
 def test_waiting_requests_expire_when_minentors_go_away(child, settings):
-    request = services.bubble_request_create(child=child)
+    request = bubbles.bubble_request_create(child=child)
     settings.OPENING_HOURS = "08:00-20:00"
     with time_machine.travel("2026-03-02 21:00:00+00:00", tick=False):
-        assert services.bubble_requests_expire() == 1
+        assert bubbles.bubble_requests_expire() == 1
     request.refresh_from_db()
     assert request.status == "expired"
 
 
 def test_a_child_asking_twice_keeps_one_waiting_request(child):
-    first = services.bubble_request_create(child=child)
-    assert services.bubble_request_create(child=child).pk == first.pk
+    first = bubbles.bubble_request_create(child=child)
+    assert bubbles.bubble_request_create(child=child).pk == first.pk
 
 
 def test_a_counsellor_can_open_a_bubble_with_a_child(child, counsellor):
-    room = services.bubble_open_with_child(counsellor=counsellor, child=child)
+    room = bubbles.bubble_open_with_child(counsellor=counsellor, child=child)
     assert membership_roles(room) == {child.username: "child", counsellor.username: "counsellor"}
     post(counsellor, room, "Hello, I'm a counsellor")
     assert Message.objects.get().author == counsellor
@@ -355,7 +355,7 @@ def test_a_counsellor_can_open_a_bubble_with_a_child(child, counsellor):
 def test_a_counsellor_who_joins_a_bubble_may_post_in_it(counsellor, bubble):
     with pytest.raises(services.ChatError):
         post(counsellor, bubble, "hello")
-    services.bubble_join(counsellor=counsellor, room=bubble)
+    bubbles.bubble_join(counsellor=counsellor, room=bubble)
     post(counsellor, bubble, "hello, I'm here to help")
     assert Message.objects.count() == 1
 
@@ -375,7 +375,7 @@ def test_a_staff_read_of_a_bubble_is_audited_but_a_members_is_not(
 
 
 def test_nobody_can_post_in_an_ended_bubble(child, bubble):
-    services.bubble_close(user=child, room=bubble)
+    bubbles.bubble_close(user=child, room=bubble)
     with pytest.raises(services.ChatError) as refused:
         post(child, bubble, "hello?")
     assert "ended" in refused.value.message

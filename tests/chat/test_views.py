@@ -7,7 +7,7 @@ import re
 import pytest
 import time_machine
 
-from chat import services
+from chat import bubbles, services
 from chat.models import BubbleRequest, Room
 from minimentors.models import AuditEntry
 
@@ -47,7 +47,7 @@ def test_asking_for_a_bubble_shows_a_waiting_page_that_listens_for_a_mentor(clie
 
 
 def test_a_mentor_sees_the_queue_and_accepting_opens_the_bubble(client, child, mentor):
-    request = services.bubble_request_create(child=child)
+    request = bubbles.bubble_request_create(child=child)
     _, html = page(client, mentor, "/chat/")
     assert "amy is waiting" in html and ">Accept</button>" in html
     response = client.post(f"/chat/bubbles/requests/{request.pk}/accept/")
@@ -135,6 +135,6 @@ def test_a_childs_held_cry_for_help_stays_marked_in_their_own_log_only(
 
 
 def test_a_chat_a_counsellor_starts_tells_the_child_who_they_are(client, child, counsellor):
-    room = services.bubble_open_with_child(counsellor=counsellor, child=child)
+    room = bubbles.bubble_open_with_child(counsellor=counsellor, child=child)
     _, html = page(client, child, f"/chat/bubbles/{room.pk}/")
     assert "carol-counsellor is a <strong>counsellor</strong>" in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat import services as chat_services
+from chat import bubbles as chat_bubbles
 from chat.models import Room
 
 
@@ -15,5 +15,5 @@ def _open(settings):
 
 @pytest.fixture
 def bubble(child, mentor) -> Room:
-    request = chat_services.bubble_request_create(child=child)
-    return chat_services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+    request = chat_bubbles.bubble_request_create(child=child)
+    return chat_bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)

@@ -15,13 +15,14 @@ from tests.e2e.conftest import log_in
 
 ESCALATE = """
 from counselling import services
+from chat import bubbles
 from chat import services as chat
 from minimentors.models import User
 child = User.objects.get(username='{child}')
 counsellor = User.objects.get(username='demo-counsellor')
 mentor = User.objects.get(username='{mentor}')
-request = chat.bubble_request_create(child=child)
-room = chat.bubble_request_accept(mentor=mentor, request_id=request.pk)
+request = bubbles.bubble_request_create(child=child)
+room = bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
 chat.post_message(author=child, room=room, text='my stepdad shouts at me every night')
 note = services.note_write(author=counsellor, child=child, category='hurt_at_home',
     what_happened='Scared of her stepdad.', decision='Tell the team.')

@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 
+from chat import bubbles as chat_bubbles
 from chat import services as chat_services
 from chat.models import Room
 from minimentors.asgi import application
@@ -28,8 +29,8 @@ async def open_socket(user, path: str) -> WebsocketCommunicator:
 
 
 def make_bubble(child, mentor) -> Room:
-    request = chat_services.bubble_request_create(child=child)
-    return chat_services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+    request = chat_bubbles.bubble_request_create(child=child)
+    return chat_bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
 
 
 async def test_a_cry_for_help_in_a_bubble_reaches_the_moderators_and_counsellors_sockets(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chat import bubbles as chat_bubbles
 from chat import services as chat_services
 from counselling import services as counselling
 from safeguarding.models import Case
@@ -17,8 +18,8 @@ def _open(settings, tmp_path):
 
 @pytest.fixture
 def bubble(child, mentor):
-    request = chat_services.bubble_request_create(child=child)
-    return chat_services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+    request = chat_bubbles.bubble_request_create(child=child)
+    return chat_bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
 
 
 @pytest.fixture

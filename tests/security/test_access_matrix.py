@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 
 from chat import blogs, messaging
+from chat import bubbles as chat_bubbles
 from chat import services as chat_services
 from counselling import checkins
 from counselling import services as counselling
@@ -40,8 +41,8 @@ def walk(patterns, prefix=""):
 def world(child, other_child, mentor, counsellor, moderator, safeguarding_user, general_room,
           django_user_model):  # fmt: skip
     root = django_user_model.objects.create_superuser("root-admin", password="root-pass-4471")
-    request = chat_services.bubble_request_create(child=child)
-    bubble = chat_services.bubble_request_accept(mentor=mentor, request_id=request.pk)
+    request = chat_bubbles.bubble_request_create(child=child)
+    bubble = chat_bubbles.bubble_request_accept(mentor=mentor, request_id=request.pk)
     message = chat_services.post_message(author=child, room=bubble, text="hello").message
     thread = messaging.thread_open(member=child, partner_name=mentor.username)
     post, _ = blogs.blog_post_create(author=child, title="My cat", body="She is fluffy.")
