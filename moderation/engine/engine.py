@@ -53,8 +53,10 @@ from .verdict import (
 __all__ = ["Engine", "ScanResult", "WatchedEntry"]
 
 WATCHED_ACTIONS = ("block", "flag", "allow")
-# A block for only these may turn into an unsure cry for help (``Engine.review``).
+# A block for only these may turn into an unsure cry for help (``Engine.review``): swearing
+# (any cry for help, read without the swear words) or a contact detail (grooming only).
 SWEARING = frozenset({"profanity"})
+CONTACT_DETAILS = frozenset({"personal_info", "link"})
 
 
 @dataclass(frozen=True)
@@ -171,13 +173,22 @@ class Engine:
         if verdict.action == "block" and self.risk is not None and _swearing_only(verdict):
             # Never block a cry for help for its swearing: one the model leans to, under its
             # usual bar, turns the block into an unsure flag (severity 1; counsellors see it).
-            # Other blocks (a contact detail, a link) keep their rule: the model leans to
-            # "grooming" on most "add me on snap" lines, which would bury counsellors.
+            # A block for a contact detail has its own bar (below).
             # The model reads the words around the swearing, never the swear words alone
             # ("$hit" is the word "hit" to it): a bare swear word is only ever a block.
             rescued = self.risk.leaning(_without(body, verdict.matches))
             if rescued:
                 hits.extend(risk_hits(rescued, result.categories, words, len(body), self.vetoes))
+                verdict = decide(text, hits, context, too_long=too_long)
+        elif verdict.action == "block" and self.risk is not None and _contact_only(verdict):
+            # A groomer's "add me on snap, it's jay_k2291" is a contact detail to the rules,
+            # and was only hidden. When the model leans to grooming over its ``contact`` bar
+            # (set in training so that children swapping handles with each other rarely clear
+            # it), counsellors hear of it as an unsure flag; it stays hidden (grooming shows
+            # ``*inappropriate*``). Only grooming: a contact detail is never shown.
+            leaning = self.risk.leaning(words, self.risk.contact)
+            if leaning:
+                hits.extend(risk_hits(leaning, result.categories, words, len(body), self.vetoes))
                 verdict = decide(text, hits, context, too_long=too_long)
         if too_long and not verdict.is_cry_for_help:
             return _too_long(verdict)
@@ -279,3 +290,7 @@ def _without(body: str, matches: Sequence[Match]) -> list[bytes]:
 
 def _swearing_only(verdict: Verdict) -> bool:
     return set(verdict.categories) <= SWEARING
+
+
+def _contact_only(verdict: Verdict) -> bool:
+    return set(verdict.categories) <= CONTACT_DETAILS

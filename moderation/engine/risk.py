@@ -58,6 +58,7 @@ CRY_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})
 MODEL_FILE = DATA_DIR / "risk_model.json.gz"
 _GRAM_LETTERS = 24
 _MARGIN = 1e-6  # far over any rounding in a sum of a few hundred weights
+_NEVER = (1.01,) * len(RISK_CATEGORIES)  # a bar no probability reaches
 _CACHE_LIMIT = 30_000  # words remembered (about 10 MB at most); past it, worked out each time
 
 
@@ -151,6 +152,11 @@ class RiskModel:
         # (``leaning``); a model file without one uses ``low``.
         self.rescue: tuple[float, ...] = tuple(
             exported.get("rescue", exported["low"])  # type: ignore[arg-type]
+        )
+        # The bar for a block for a contact detail ("add me on snap"): grooming only (the
+        # message stays hidden either way); a model file without one never turns such a block.
+        self.contact: tuple[float, ...] = tuple(
+            exported.get("contact", _NEVER)  # type: ignore[arg-type]
         )
 
         # Weights are integers over ``scale`` with many repeats: one float object per value,
@@ -278,16 +284,20 @@ class RiskModel:
                 found.append(RiskFinding(category, probability, probability >= high))
         return tuple(found)
 
-    def leaning(self, words: Sequence[bytes]) -> tuple[RiskFinding, ...]:
+    def leaning(
+        self, words: Sequence[bytes], bars: Sequence[float] | None = None
+    ) -> tuple[RiskFinding, ...]:
         """The cries for help (``CRY_CATEGORIES``) the message leans to: probability at or
-        over the ``rescue`` bar, which is under ``low``. Asked only of a message about to be
-        blocked for swearing: a child in distress who swears must reach a counsellor rather
-        than read "your message had a rude word". Always unsure (severity 1)."""
+        over its bar in ``bars`` (by default ``rescue``, which is under ``low``; ``contact``
+        for a block for a contact detail). Asked only of a message about to be blocked: a
+        child in distress who swears must reach a counsellor rather than read "your message
+        had a rude word", and a groomer's "add me on snap" must reach one too. Always unsure
+        (severity 1)."""
         if not words:
             return ()
         found = []
         for category, logit, rescue in zip(
-            RISK_CATEGORIES, self.logits(words), self.rescue, strict=True
+            RISK_CATEGORIES, self.logits(words), bars or self.rescue, strict=True
         ):
             if category in CRY_CATEGORIES:
                 probability = _logistic(logit)

@@ -15,7 +15,10 @@ are held out together, so the figures are for sentences the model never saw) cho
 category, ``low`` (the highest probability that still keeps out-of-fold recall at
 ``--recall``, but never one that stops more than ``--max-fp`` of the messages without that
 category) and ``high`` (the probability at which out-of-fold false positives fall to
-``HIGH_FP``). The figures are printed.
+``HIGH_FP``). The figures are printed. Two lower bars turn a block into an unsure flag:
+``rescue`` (a block for swearing that leans to a cry for help) and ``contact`` (a block for a
+contact detail that leans to grooming: a groomer's "add me on snap"; see ``contact_bars``).
+``--oof FILE`` keeps the out-of-fold probabilities, to try thresholds without refitting.
 
 Output: ``moderation/data/risk_model.json.gz`` (weights as integers over ``SCALE``, features
 whose weights are all tiny dropped) and its ``.sha256``, which the engine checks at load.
@@ -48,10 +51,11 @@ SOURCES = (DATA / "training_messages.jsonl", DATA / "labelled_messages.jsonl")
 SCALE = 1000  # weights are stored as integers: weight * SCALE
 # Features whose every category weight is under this (over SCALE) are dropped: word pairs are
 # many and each weighs little, so they need more to be kept.
-MIN_WEIGHT = 10
-# 80 keeps the engine's table of pairs under 87,381 entries, where a dict doubles its size
-# (with the 2026-12-01 corpus, 70 kept 89,150 pairs and put the matcher over 50 MB).
-MIN_PAIR_WEIGHT = 80
+MIN_WEIGHT = 15
+# 120 keeps the engine's table of pairs under 87,381 entries, where a dict doubles its size
+# (with the corpus of 2026-12-01's second round, 80 kept 100,232 pairs: matcher 55 MB), and
+# with MIN_WEIGHT 15 the matcher under 50 MB (110 and 10: 50.3 MB).
+MIN_PAIR_WEIGHT = 120
 HIGH_FP = 0.0005
 DAVIDSON = DATA / "public" / "davidson" / "labeled_data.csv"
 DAVIDSON_TRAIN = 8000
@@ -65,6 +69,10 @@ FP_SHARE = {"self_harm": 1.0, "abuse": 1.0, "grooming": 1.0, "bullying": 0.4}
 UNION_FP = 0.008
 RESCUE_RECALL = 0.95
 RESCUE_FLOOR = 0.1
+# Share of the messages the rules block for a contact detail alone, without grooming, whose
+# out-of-fold grooming probability may clear the ``contact`` bar (children swapping handles
+# with each other: each one over it is a low-priority alert for a counsellor).
+CONTACT_FP = 0.10
 GATE_MARGIN = 1.0
 GATE_LOSS = 0.001
 C = 2.0  # chosen by out-of-fold recall at the same false positives (0.25: 0.755, 2: 0.785)
@@ -294,6 +302,49 @@ def gate(
     }
 
 
+def contact_bars(
+    probabilities: np.ndarray, labels: np.ndarray, rows: list[dict], rescues: list[float]
+) -> list[float]:
+    """The bar a message the rules block for a contact detail alone must clear to be flagged
+    as unsure grooming too (``RiskModel.leaning`` with ``contact``): the out-of-fold grooming
+    probability over which at most ``CONTACT_FP`` of such messages without grooming fall,
+    never under the rescue bar. Other categories get a bar no probability reaches."""
+    from moderation.engine import Engine
+
+    rules = Engine(risk=False)
+    blocked = np.array(
+        [
+            (verdict := rules.review(row["text"], row.get("context") or "general")).action
+            == "block"
+            and set(verdict.categories) <= {"personal_info", "link"}
+            for row in rows
+        ]
+    )
+    index = RISK_CATEGORIES.index("grooming")
+    grooming = labels[:, index] == 1
+    positive = probabilities[blocked & grooming, index]
+    negative = probabilities[blocked & ~grooming, index]
+    bar = rescues[index]
+    if len(negative):
+        bar = max(bar, float(np.quantile(negative, 1.0 - CONTACT_FP)))
+    bar = round(min(bar, 0.99), 4)
+    recall = float(np.mean(positive >= bar)) if len(positive) else 0.0
+    print(
+        f"  contact bar (grooming) {bar:.3f}: blocked for a contact detail, {len(positive)} "
+        f"grooming rows (flagged {recall:.3f}) and {len(negative)} others (flagged "
+        f"{np.mean(negative >= bar):.3f})"
+    )
+    for share in (0.05, 0.1, 0.15, 0.2, 0.3):
+        at = float(np.quantile(negative, 1.0 - share)) if len(negative) else 1.0
+        print(
+            f"    others flagged {share:.2f}: bar {at:.3f}, grooming rows flagged "
+            f"{np.mean(positive >= at):.3f}"
+        )
+    bars = [1.01] * len(RISK_CATEGORIES)
+    bars[index] = bar
+    return bars
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -303,13 +354,33 @@ def main() -> int:
     )
     parser.add_argument("--check", action="store_true", help="print figures, write nothing")
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
+    parser.add_argument(
+        "--oof",
+        type=Path,
+        help="keep the out-of-fold probabilities in this .npz file: read them when it holds "
+        "them for the same rows, folds and C, else write them (to try thresholds quickly)",
+    )
     args = parser.parse_args()
 
     rows = load_rows()
     vectoriser, matrix, labels = design(rows)
     groups = [row["group"] for row in rows]
     print(f"{len(rows)} rows, {matrix.shape[1]} features, positives {labels.sum(axis=0)}")
-    probabilities = out_of_fold(matrix, labels, groups, args.folds, args.c)
+    # The rows, labels, folds and C that out-of-fold probabilities depend on.
+    digest = hashlib.sha256(
+        json.dumps([[row["text"] for row in rows], groups, args.folds, args.c]).encode()
+        + labels.tobytes()
+    ).hexdigest()
+    probabilities = None
+    if args.oof and args.oof.exists():
+        kept = np.load(args.oof)
+        if str(kept["digest"]) == digest:
+            probabilities = kept["probabilities"]
+    if probabilities is None:
+        probabilities = out_of_fold(matrix, labels, groups, args.folds, args.c)
+        if args.oof:
+            with args.oof.open("wb") as handle:
+                np.savez(handle, digest=digest, probabilities=probabilities)
     print(f"out-of-fold ({args.folds} folds by hand-written line):")
     everyday = np.array([written_clean(row) for row in rows])
     max_fp = args.max_fp
@@ -322,10 +393,12 @@ def main() -> int:
         max_fp *= 0.8
     report(probabilities, labels, rows, lows)
     rescues = rescue_bars(probabilities, labels, lows)
+    contacts = contact_bars(probabilities, labels, rows, rescues)
     models = [fit(matrix, labels[:, index], args.c) for index in range(len(RISK_CATEGORIES))]
     check_on_public(vectoriser, models, lows)
     exported = export(vectoriser, models, lows, highs)
     exported["rescue"] = rescues
+    exported["contact"] = contacts
     exported.update(gate(vectoriser, matrix, labels, models, lows))
     kept = sum(len(exported[name]) for name in ("words", "grams", "pairs"))  # type: ignore[arg-type]
     print(f"kept {kept} of {matrix.shape[1]} features")

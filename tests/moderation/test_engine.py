@@ -39,7 +39,9 @@ def assert_valid(verdict: Verdict, text: str) -> None:
     if verdict.action == "allow":
         assert verdict.severity == 0 and verdict.shown == text and not verdict.categories
     if {"self_harm", "abuse"} & set(verdict.categories):
-        assert (verdict.action, verdict.severity, verdict.shown) == ("flag", 3, text)
+        # Flagged and shown, whether a rule (3) or the model, sure (3) or unsure (1), found it.
+        assert (verdict.action, verdict.shown) == ("flag", text)
+        assert verdict.severity >= 1
     for match in verdict.matches:
         assert match.category in CATEGORIES
         assert 0 <= match.start <= match.end <= len(text)

@@ -21,6 +21,8 @@ from moderation.engine.verdict import BLOCKED, INAPPROPRIATE
 
 LOW, HIGH = 0.5, 0.9
 RESCUE = 0.2  # the bar under LOW a cry must clear to turn a block into an unsure flag
+CONTACT = 0.4  # the bar grooming must clear to turn a block for a contact detail into a flag
+NEVER = 1.01
 
 
 def logit(probability: float) -> float:
@@ -46,6 +48,9 @@ def tiny_model(word_probabilities: dict[str, dict[str, float]]) -> RiskModel:
             "low": [LOW] * len(RISK_CATEGORIES),
             "high": [HIGH] * len(RISK_CATEGORIES),
             "rescue": [RESCUE] * len(RISK_CATEGORIES),
+            "contact": [
+                CONTACT if category == "grooming" else NEVER for category in RISK_CATEGORIES
+            ],
             "words": words,
             "grams": {},
             "pairs": {},
@@ -67,6 +72,7 @@ def engine() -> Engine:
             "sureword": {"bullying": 0.95},
             "lowword": {"self_harm": 0.3},
             "faintword": {"grooming": 0.3},
+            "nearword": {"grooming": 0.45},
             "sourword": {"bullying": 0.3},
             "hit": {"abuse": 0.3},  # what the model reads of "$hit"
         }
@@ -115,8 +121,14 @@ def test_an_unsure_cry_for_help_is_a_low_severity_flag_never_hidden_from_the_men
         # ... but about to be blocked for swearing: an unsure cry for help.
         ("lowword shit", "flag", ("profanity", "self_harm")),
         ("faintword shit", "flag", ("grooming", "profanity")),
-        # A contact detail keeps its rule's block (the model leans to grooming on most).
+        # A contact detail keeps its rule's block unless the model leans to grooming over
+        # the contact bar (children swap handles with each other every day) ...
         ("faintword add me on snap", "block", ("personal_info",)),
+        ("nearword add me on snap", "flag", ("grooming", "personal_info")),
+        ("nearword text me on 07700 900123", "flag", ("grooming", "personal_info")),
+        ("nearword", "allow", ()),
+        # ... and only for grooming: a contact detail is never shown, a cry for help is.
+        ("lowword add me on snap", "block", ("personal_info",)),
         # Bullying is about someone else: a block stays a block.
         ("sourword shit", "block", ("profanity",)),
         ("ordinary shit", "block", ("profanity",)),
@@ -133,6 +145,8 @@ def test_a_message_about_to_be_blocked_that_leans_to_a_cry_for_help_is_flagged_i
     if action == "flag":
         assert verdict.severity == 1  # unsure: the counsellors' list at low priority
         assert verdict.is_cry_for_help or "grooming" in verdict.categories
+    if "personal_info" in categories:
+        assert verdict.shown == INAPPROPRIATE  # the contact detail stays hidden
 
 
 def test_a_rule_finding_stands_sure_whatever_the_model_says(engine: Engine) -> None:
