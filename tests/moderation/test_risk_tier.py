@@ -161,6 +161,36 @@ def test_a_veto_rule_silences_the_models_finding(engine: Engine) -> None:
     assert engine_with_veto_words.review("i could murder a pizza").action == "allow"
 
 
+@pytest.mark.parametrize(
+    ("text", "action", "severity"),
+    [
+        ("killing", "flag", 1),
+        # The veto's words alone: nothing is left for the model to read.
+        ("this homework is killing me", "allow", 0),
+        # A veto silences only its own words: the rest of the message is still read, at the
+        # usual bar ("glumword" alone is an unsure cry for help; with "killing" it is sure).
+        ("this homework is killing me glumword", "flag", 1),
+        ("killing me glumword", "flag", 3),
+        ("this homework is killing me lowword", "allow", 0),
+    ],
+)
+def test_a_veto_silences_its_own_words_never_the_rest_of_the_message(
+    text: str, action: str, severity: int
+) -> None:
+    vetoed_words = Engine()
+    vetoed_words.risk = tiny_model(
+        {
+            "killing": {"self_harm": 0.6},
+            "glumword": {"self_harm": 0.6},
+            "lowword": {"self_harm": 0.3},
+        }
+    )
+    verdict = vetoed_words.review(text)
+    assert (verdict.action, verdict.severity) == (action, severity)
+    if action == "flag":
+        assert verdict.categories == ("self_harm",) and verdict.shown == text
+
+
 CRIES_WITH_SWEARING = [
     "i want to fucking die",
     "fuck this i took a load of pills last night",
