@@ -78,6 +78,15 @@ def _tell_child(child_id: int, frame: dict[str, Any]) -> None:
     send_event_on_commit({"type": "chat.queue", "frame": frame}, [group_name("user", child_id)])
 
 
+def _tell_child_accepted(child_id: int, frame_id: int, room: Room) -> None:
+    """The child's lobby moves to their bubble (``frame_id``: the request's, or the room's
+    when a counsellor opened it without one; the lobby reads only the URL)."""
+    _tell_child(
+        child_id,
+        {"type": "bubble_accepted", "id": frame_id, "url": f"/chat/bubbles/{room.pk}/"},
+    )
+
+
 @transaction.atomic
 def bubble_request_create(*, child: Any) -> BubbleRequest:
     """A child asks to talk to a MiniMentor. Refused kindly out of hours. A child already
@@ -140,10 +149,7 @@ def bubble_request_accept(*, mentor: Any, request_id: int) -> Room:
             # Someone else's UPDATE came first: roll back this room.
             raise ChatError("taken", "Another MiniMentor already took that chat. Thank you!")
         _queue_taken(request)
-        _tell_child(
-            request.child_id,
-            {"type": "bubble_accepted", "id": request.pk, "url": f"/chat/bubbles/{room.pk}/"},
-        )
+        _tell_child_accepted(request.child_id, request.pk, room)
     return room
 
 
@@ -201,10 +207,7 @@ def bubble_open_with_child(*, counsellor: Any, child: Any) -> Room:
     ):
         _queue_taken(waiting)
     audit_record(actor=counsellor, action="bubble.opened_by_counsellor", target=room)
-    _tell_child(
-        child.pk,
-        {"type": "bubble_accepted", "id": room.pk, "url": f"/chat/bubbles/{room.pk}/"},
-    )
+    _tell_child_accepted(child.pk, room.pk, room)
     return room
 
 
