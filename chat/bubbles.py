@@ -67,6 +67,19 @@ def bubble_request_transition(
     return True
 
 
+def _accepted(request: BubbleRequest, *, helper: Any, room: Room) -> bool:
+    """``request`` accepted by ``helper`` (a mentor, or a counsellor who opened the bubble)
+    into ``room``; False when someone else's change came first."""
+    return bubble_request_transition(
+        request=request,
+        to_status=Status.ACCEPTED,
+        actor=helper,
+        mentor=helper,
+        room=room,
+        accepted_at=timezone.now(),
+    )
+
+
 def _queue_taken(request: BubbleRequest) -> None:
     send_event_on_commit(
         {"type": "chat.queue", "frame": {"type": "bubble_request_taken", "id": request.pk}},
@@ -137,15 +150,7 @@ def bubble_request_accept(*, mentor: Any, request_id: int) -> Room:
         room = _bubble_room_create(
             child=request.child, helper=mentor, helper_role=Membership.Role.MENTOR
         )
-        won = bubble_request_transition(
-            request=request,
-            to_status=Status.ACCEPTED,
-            actor=mentor,
-            mentor=mentor,
-            room=room,
-            accepted_at=timezone.now(),
-        )
-        if not won:
+        if not _accepted(request, helper=mentor, room=room):
             # Someone else's UPDATE came first: roll back this room.
             raise ChatError("taken", "Another MiniMentor already took that chat. Thank you!")
         _queue_taken(request)
@@ -197,14 +202,7 @@ def bubble_open_with_child(*, counsellor: Any, child: Any) -> Room:
         child=child, helper=counsellor, helper_role=Membership.Role.COUNSELLOR
     )
     waiting = selectors.child_waiting_request(child=child)
-    if waiting is not None and bubble_request_transition(
-        request=waiting,
-        to_status=Status.ACCEPTED,
-        actor=counsellor,
-        mentor=counsellor,
-        room=room,
-        accepted_at=timezone.now(),
-    ):
+    if waiting is not None and _accepted(waiting, helper=counsellor, room=room):
         _queue_taken(waiting)
     audit_record(actor=counsellor, action="bubble.opened_by_counsellor", target=room)
     _tell_child_accepted(child.pk, room.pk, room)
