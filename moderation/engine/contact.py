@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import phonenumbers
 
+from .tokens import word_range
+
 __all__ = [
     "PLATFORM_WORDS",
     "SPELLED_DIGIT_WORDS",
@@ -326,7 +328,6 @@ def _o_to_zero(match: re.Match[str]) -> str:
 
 
 def _words_hit(words_text: str, match: re.Match[str], source: str) -> ContactHit:
-    # Convert a character span of " w1 w2 ... " into word indices.
-    first = words_text.count(" ", 0, match.start() + 1) - 1
-    last = words_text.count(" ", 0, match.end())
+    # The match starts at the space before its first word.
+    first, last = word_range(words_text, match.start() + 1, match.end())
     return ContactHit("personal_info", first, last, match.group().strip(), source, True)

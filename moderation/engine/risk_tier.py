@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from .paths import DATA_DIR
 from .patterns import PhraseSet, load_macros, load_phrase_file
 from .risk import RISK_CATEGORIES, RiskFinding, RiskModel
+from .tokens import word_range
 from .verdict import Hit, make_match
 
 __all__ = ["SOURCE", "load_vetoes", "risk_hits"]
@@ -50,9 +51,7 @@ def vetoed(vetoes: PhraseSet, words: Sequence[bytes]) -> dict[str, set[int]]:
     words_text = " " + " ".join(texts) + " "
     covered: dict[str, set[int]] = {}
     for phrase, start, end in vetoes.find(words_text, set(texts)):
-        # ``start`` is the first character of the first word, ``end`` just after the last.
-        first = words_text.count(" ", 0, start) - 1
-        last = words_text.count(" ", 0, end)
+        first, last = word_range(words_text, start, end)
         covered.setdefault(phrase.category, set()).update(range(first, last))
     return covered
 

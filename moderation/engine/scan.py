@@ -32,6 +32,7 @@ from .tokens import (
     squeeze,
     tokenise,
     username_pieces,
+    word_range,
 )
 from .verdict import CRY_FOR_HELP, Hit, make_match
 
@@ -196,8 +197,7 @@ def scan_full(
     for phrase, first_char, last_char in found_phrases:
         if phrase.action == "allow":
             if phrase.source.startswith("allowed:"):
-                first = words_text.count(" ", 0, first_char) - 1
-                last = words_text.count(" ", 0, last_char)
+                first, last = word_range(words_text, first_char, last_char)
                 excused.append((span(first)[0], span(last - 1)[1], phrase.category))
             continue
         if phrase.category in SIGNAL_CATEGORIES:
@@ -207,8 +207,7 @@ def scan_full(
             stages.add(phrase.tag.removeprefix(WEAK_PREFIX) or "other")
             if phrase.signal_only:
                 continue
-        first = words_text.count(" ", 0, first_char) - 1
-        last = words_text.count(" ", 0, last_char)
+        first, last = word_range(words_text, first_char, last_char)
         start, end = span(first)[0], span(last - 1)[1]
         action: str | None = None
         severity: int | None = None

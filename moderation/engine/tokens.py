@@ -26,6 +26,7 @@ __all__ = [
     "squeeze",
     "tokenise",
     "username_pieces",
+    "word_range",
 ]
 
 # Lowercase letters and digits kept (uppercase ones lowered), every other byte a space.
@@ -264,3 +265,10 @@ def username_pieces(text: str) -> list[tuple[int, int, str]]:
         if len(word) >= 3:
             pieces.append((match.start(), match.end(), word))
     return pieces
+
+
+def word_range(words_text: str, start: int, end: int) -> tuple[int, int]:
+    """The words ``[first, last)`` that characters ``start`` to ``end`` of ``words_text``
+    (``" w1 w2 ... "``, as ``PhraseSet.find`` reads) cover, ``start`` being the first
+    character of a word and ``end`` just after the last."""
+    return words_text.count(" ", 0, start) - 1, words_text.count(" ", 0, end)
