@@ -35,7 +35,7 @@ from .gate import ALL_FINDERS, PHRASES, WORD_BYTES, Gate
 from .lexicon import Lexicon, Term, builtin_terms, decode_variants
 from .normalise import normalise
 from .patterns import Phrase, PhraseSet, builtin_phrases, compile_pattern
-from .risk import RiskModel, words_of
+from .risk import RiskFinding, RiskModel, words_of
 from .risk_tier import load_vetoes, risk_hits
 from .scan import CLEAN, ScanResult, scan_full
 from .tokens import TOKEN
@@ -172,25 +172,8 @@ class Engine:
         if not hits and not too_long:
             return allowed(text, "clean")
         verdict = decide(text, hits, context, too_long=too_long)
-        if verdict.action == "block" and self.risk is not None and _swearing_only(verdict):
-            # Never block a cry for help for its swearing: one the model leans to, under its
-            # usual bar, turns the block into an unsure flag (severity 1; counsellors see it).
-            # A block for a contact detail has its own bar (below).
-            # The model reads the words around the swearing, never the swear words alone
-            # ("$hit" is the word "hit" to it): a bare swear word is only ever a block.
-            rescued = self.risk.leaning(_without(body, verdict.matches))
-            if rescued:
-                hits.extend(
-                    risk_hits(rescued, result.categories, words, len(body), self.vetoes, self.risk)
-                )
-                verdict = decide(text, hits, context, too_long=too_long)
-        elif verdict.action == "block" and self.risk is not None and _contact_only(verdict):
-            # A groomer's "add me on snap, it's jay_k2291" is a contact detail to the rules,
-            # and was only hidden. When the model leans to grooming over its ``contact`` bar
-            # (set in training so that about one in ten children swapping handles clear
-            # it), counsellors hear of it as an unsure flag; it stays hidden (grooming shows
-            # ``*inappropriate*``). Only grooming: a contact detail is never shown.
-            leaning = self.risk.leaning(words, self.risk.contact)
+        if verdict.action == "block" and self.risk is not None:
+            leaning = _leaning_of_block(self.risk, body, words, verdict)
             if leaning:
                 hits.extend(
                     risk_hits(leaning, result.categories, words, len(body), self.vetoes, self.risk)
@@ -294,9 +277,24 @@ def _without(body: str, matches: Sequence[Match]) -> list[bytes]:
     return words_of(normalise("".join(kept)))
 
 
-def _swearing_only(verdict: Verdict) -> bool:
-    return set(verdict.categories) <= SWEARING
+def _leaning_of_block(
+    model: RiskModel, body: str, words: list[bytes], verdict: Verdict
+) -> tuple[RiskFinding, ...]:
+    """The unsure findings that turn a block into a flag (none for most blocks).
 
-
-def _contact_only(verdict: Verdict) -> bool:
-    return set(verdict.categories) <= CONTACT_DETAILS
+    - Never block a cry for help for its swearing: one the model leans to, over its
+      ``rescue`` bar (under its usual one), is flagged (severity 1; counsellors see it). The
+      model reads the words around the swearing, never the swear words alone ("$hit" is the
+      word "hit" to it): a bare swear word is only ever a block.
+    - A groomer's "add me on snap, it's jay_k2291" is a contact detail to the rules. When the
+      model leans to grooming over its ``contact`` bar (set in training so that about one in
+      ten children swapping handles clear it), counsellors hear of it as unsure grooming; it
+      stays hidden (grooming shows ``*inappropriate*``). Only grooming: a contact detail is
+      never shown.
+    """
+    categories = set(verdict.categories)
+    if categories <= SWEARING:
+        return model.leaning(_without(body, verdict.matches))
+    if categories <= CONTACT_DETAILS:
+        return model.leaning(words, model.contact)
+    return ()
