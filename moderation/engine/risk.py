@@ -44,6 +44,7 @@ from .tokens import WORD_BYTES
 
 __all__ = [
     "MODEL_FILE",
+    "NEVER",
     "RISK_CATEGORIES",
     "RiskFinding",
     "RiskModel",
@@ -58,7 +59,7 @@ CRY_CATEGORIES = frozenset({"self_harm", "abuse", "grooming"})
 MODEL_FILE = DATA_DIR / "risk_model.json.gz"
 _GRAM_LETTERS = 24
 _MARGIN = 1e-6  # far over any rounding in a sum of a few hundred weights
-_NEVER = (1.01,) * len(RISK_CATEGORIES)  # a bar no probability reaches
+NEVER = 1.01  # a bar no probability reaches
 _CACHE_LIMIT = 30_000  # words remembered (about 10 MB at most); past it, worked out each time
 
 
@@ -156,7 +157,7 @@ class RiskModel:
         # The bar for a block for a contact detail ("add me on snap"): grooming only (the
         # message stays hidden either way); a model file without one never turns such a block.
         self.contact: tuple[float, ...] = tuple(
-            exported.get("contact", _NEVER)  # type: ignore[arg-type]
+            exported.get("contact", (NEVER,) * len(RISK_CATEGORIES))  # type: ignore[arg-type]
         )
 
         # Weights are integers over ``scale`` with many repeats: one float object per value,

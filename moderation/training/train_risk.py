@@ -44,7 +44,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from moderation.engine.normalise import normalise
-from moderation.engine.risk import MODEL_FILE, RISK_CATEGORIES, features, words_of
+from moderation.engine.risk import MODEL_FILE, NEVER, RISK_CATEGORIES, features, words_of
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SOURCES = (DATA / "training_messages.jsonl", DATA / "labelled_messages.jsonl")
@@ -157,6 +157,32 @@ def out_of_fold(
         for index in range(len(RISK_CATEGORIES)):
             model = fit(matrix[train], labels[train, index], c)
             probabilities[test, index] = model.predict_proba(matrix[test])[:, 1]
+    return probabilities
+
+
+def kept_out_of_fold(
+    path: Path | None,
+    rows: list[dict],
+    matrix: object,
+    labels: np.ndarray,
+    groups: list[str],
+    folds: int,
+    c: float,
+) -> np.ndarray:
+    """``out_of_fold``, read from ``path`` when it holds them for the same rows, labels, folds
+    and C (a digest of them is kept beside them), else worked out and written there."""
+    if path is None:
+        return out_of_fold(matrix, labels, groups, folds, c)
+    digest = hashlib.sha256(
+        json.dumps([[row["text"] for row in rows], groups, folds, c]).encode() + labels.tobytes()
+    ).hexdigest()
+    if path.exists():
+        kept = np.load(path)
+        if str(kept["digest"]) == digest:
+            return kept["probabilities"]
+    probabilities = out_of_fold(matrix, labels, groups, folds, c)
+    with path.open("wb") as handle:
+        np.savez(handle, digest=digest, probabilities=probabilities)
     return probabilities
 
 
@@ -310,14 +336,14 @@ def contact_bars(
     probability over which at most ``CONTACT_FP`` of such messages without grooming fall,
     never under the rescue bar. Other categories get a bar no probability reaches."""
     from moderation.engine import Engine
+    from moderation.engine.engine import CONTACT_DETAILS
 
     rules = Engine(risk=False)
+    verdicts = [rules.review(row["text"], row.get("context") or "general") for row in rows]
     blocked = np.array(
         [
-            (verdict := rules.review(row["text"], row.get("context") or "general")).action
-            == "block"
-            and set(verdict.categories) <= {"personal_info", "link"}
-            for row in rows
+            verdict.action == "block" and set(verdict.categories) <= CONTACT_DETAILS
+            for verdict in verdicts
         ]
     )
     index = RISK_CATEGORIES.index("grooming")
@@ -340,7 +366,7 @@ def contact_bars(
             f"    others flagged {share:.2f}: bar {at:.3f}, grooming rows flagged "
             f"{np.mean(positive >= at):.3f}"
         )
-    bars = [1.01] * len(RISK_CATEGORIES)
+    bars = [NEVER] * len(RISK_CATEGORIES)
     bars[index] = bar
     return bars
 
@@ -366,21 +392,7 @@ def main() -> int:
     vectoriser, matrix, labels = design(rows)
     groups = [row["group"] for row in rows]
     print(f"{len(rows)} rows, {matrix.shape[1]} features, positives {labels.sum(axis=0)}")
-    # The rows, labels, folds and C that out-of-fold probabilities depend on.
-    digest = hashlib.sha256(
-        json.dumps([[row["text"] for row in rows], groups, args.folds, args.c]).encode()
-        + labels.tobytes()
-    ).hexdigest()
-    probabilities = None
-    if args.oof and args.oof.exists():
-        kept = np.load(args.oof)
-        if str(kept["digest"]) == digest:
-            probabilities = kept["probabilities"]
-    if probabilities is None:
-        probabilities = out_of_fold(matrix, labels, groups, args.folds, args.c)
-        if args.oof:
-            with args.oof.open("wb") as handle:
-                np.savez(handle, digest=digest, probabilities=probabilities)
+    probabilities = kept_out_of_fold(args.oof, rows, matrix, labels, groups, args.folds, args.c)
     print(f"out-of-fold ({args.folds} folds by hand-written line):")
     everyday = np.array([written_clean(row) for row in rows])
     max_fp = args.max_fp

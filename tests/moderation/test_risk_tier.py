@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 
 from moderation.engine import Engine, review
-from moderation.engine.risk import MODEL_FILE, RISK_CATEGORIES, RiskModel
+from moderation.engine.risk import MODEL_FILE, NEVER, RISK_CATEGORIES, RiskModel
 from moderation.engine.verdict import BLOCKED, INAPPROPRIATE
 
 LOW, HIGH = 0.5, 0.9
 RESCUE = 0.2  # the bar under LOW a cry must clear to turn a block into an unsure flag
 CONTACT = 0.4  # the bar grooming must clear to turn a block for a contact detail into a flag
-NEVER = 1.01
 
 
 def logit(probability: float) -> float:
