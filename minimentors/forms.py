@@ -8,12 +8,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from .hooks import member_block_notice
-from .models import AgeGroup, School
+from .models import AgeGroup
 from .services import (
     CryForHelpName,
     JoinCodesPaused,
     child_sign_up,
     join_code_try,
+    school_named,
     sign_up_cry_for_help,
     username_check,
     username_taken,
@@ -67,8 +68,13 @@ class SignUpForm(forms.Form):
     age_group = forms.ChoiceField(
         label="How old are you?", choices=[("", "Choose your age"), *AgeGroup.choices]
     )
-    school = forms.ModelChoiceField(
-        label="Your school", queryset=School.objects.all(), empty_label="Choose your school"
+    # Typed, never chosen from a list: the page must not tell anyone which schools take part
+    # (a list would show a stranger where to find the children who use MiniMentors).
+    school = forms.CharField(
+        label="Your school",
+        max_length=200,
+        help_text="Type your school's name.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     join_code = forms.CharField(
         label="Join code",
@@ -105,9 +111,10 @@ class SignUpForm(forms.Form):
                 validate_password(data["password"])
             except ValidationError as error:
                 self.add_error("password", error)
-        school, code = data.get("school"), data.get("join_code")
+        name, code = data.get("school"), data.get("join_code")
+        school = school_named(name) if name else None
         code_matches = False
-        if school and code:
+        if name and code:
             try:
                 code_matches = join_code_try(school=school, code=code, address=self.address)
             except JoinCodesPaused as paused:
@@ -115,11 +122,14 @@ class SignUpForm(forms.Form):
                 self.add_error("join_code", paused)
             else:
                 if not code_matches:
+                    # The same words for a school we do not know and a wrong code: the page
+                    # never confirms that a school takes part.
                     self.add_error(
                         "join_code",
-                        "That join code doesn't match your school. "
-                        "Ask the teacher who runs MiniMentors.",
+                        "That join code doesn't match the school you typed. Check the "
+                        "school's name and the code with the teacher who runs MiniMentors.",
                     )
+        data["school"] = school if code_matches else None
         if code_matches and data.get("username") and "username" not in self.errors:
             try:
                 username_taken(data["username"])

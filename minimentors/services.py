@@ -38,24 +38,36 @@ class JoinCodesPaused(ValidationError):
         super().__init__(JOIN_CODES_PAUSED, code="paused")
 
 
-def join_code_try(*, school: School, code: str, address: str) -> bool:
+def school_named(name: str) -> School | None:
+    """The school a child typed, forgiving case and extra spaces (None if there is none)."""
+    typed = " ".join(name.split())
+    return School.objects.filter(name__iexact=typed).first() if typed else None
+
+
+def join_code_try(*, school: School | None, code: str, address: str) -> bool:
     """Whether ``code`` is ``school``'s join code, counting a wrong one against the address and
     the school. Raises ``JoinCodesPaused`` (before comparing anything) once either made
     ``SIGNUP_CODE_FAILURES_PER_ADDRESS`` / ``_PER_SCHOOL`` wrong tries in the window, so
-    codes cannot be guessed from one place, nor from many places for one school."""
+    codes cannot be guessed from one place, nor from many places for one school.
+
+    ``school`` is None when the name typed is no school's: a wrong try like any other (counted
+    against the address), so that names cannot be tried freely to learn which schools take
+    part."""
     window = settings.SIGNUP_CODE_WINDOW_SECONDS
-    school_key = str(school.pk)
-    if (
-        throttle.count("signup-address", address, window=window)
-        >= settings.SIGNUP_CODE_FAILURES_PER_ADDRESS
-        or throttle.count("signup-school", school_key, window=window)
+    school_key = str(school.pk) if school is not None else ""
+    if throttle.count(
+        "signup-address", address, window=window
+    ) >= settings.SIGNUP_CODE_FAILURES_PER_ADDRESS or (
+        school is not None
+        and throttle.count("signup-school", school_key, window=window)
         >= settings.SIGNUP_CODE_FAILURES_PER_SCHOOL
     ):
         raise JoinCodesPaused()
-    if join_code_matches(school=school, code=code):
+    if school is not None and join_code_matches(school=school, code=code):
         return True
     throttle.hit("signup-address", address, window=window)
-    throttle.hit("signup-school", school_key, window=window)
+    if school is not None:
+        throttle.hit("signup-school", school_key, window=window)
     return False
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
-from minimentors.models import User
+from minimentors.models import School, User
 from minimentors.roles import (
     Role,
     RoleConflict,
@@ -28,7 +28,7 @@ def signup_data(school, **changes):
         "password": "purple-tiger-93",
         "password_again": "purple-tiger-93",
         "age_group": "8-10",
-        "school": school.pk,
+        "school": school.name,
         "join_code": "hill2345",
     }
     data.update(changes)
@@ -57,9 +57,45 @@ def test_a_wrong_join_code_is_refused_kindly_and_keeps_what_was_typed(client, sc
     response = client.post("/accounts/signup/", signup_data(school, join_code="WRONG123"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "join code doesn" in html and "Ask the teacher" in html
-    assert 'value="sunny-day"' in html
+    assert "join code doesn" in html and "with the teacher who runs MiniMentors" in html
+    assert 'value="sunny-day"' in html and 'value="Hilltop Primary"' in html
     assert not User.objects.filter(username="sunny-day").exists()
+
+
+def test_the_signup_page_never_lists_the_schools_that_take_part(client, school):
+    School.objects.create(
+        name="Riverside Academy",
+        area="York",
+        lead_teacher_name="Mr Shah",
+        safeguarding_lead_name="Ms Lee",
+    )
+    html = client.get("/accounts/signup/").content.decode()
+    assert "Hilltop Primary" not in html and "Riverside Academy" not in html
+    (field,) = re.findall(r"<(?:input|select)[^>]*name=\"school\"[^>]*>", html)
+    assert field.startswith("<input") and 'type="text"' in field
+
+
+def test_the_school_is_typed_forgiving_case_and_spaces(client, school):
+    response = client.post(
+        "/accounts/signup/", {**signup_data(school), "school": "  hilltop   PRIMARY "}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="sunny-day").school == school
+
+
+def test_an_unknown_school_gets_the_same_answer_as_a_wrong_code_and_counts_as_a_wrong_try(
+    client, school, settings
+):
+    settings.SIGNUP_CODE_FAILURES_PER_ADDRESS = 3
+    unknown = client.post("/accounts/signup/", {**signup_data(school), "school": "Nowhere High"})
+    wrong = client.post("/accounts/signup/", signup_data(school, join_code="WRONG123"))
+    for response in (unknown, wrong):
+        assert response.status_code == 200
+        assert "join code doesn&#x27;t match the school you typed" in response.content.decode()
+    assert not User.objects.filter(username="sunny-day").exists()
+    client.post("/accounts/signup/", {**signup_data(school), "school": "Nowhere Else"})
+    paused = client.post("/accounts/signup/", signup_data(school))  # right school and code
+    assert paused.status_code == 429
 
 
 @pytest.mark.parametrize(
