@@ -52,10 +52,10 @@ SCALE = 1000  # weights are stored as integers: weight * SCALE
 # Features whose every category weight is under this (over SCALE) are dropped: word pairs are
 # many and each weighs little, so they need more to be kept.
 MIN_WEIGHT = 20
-# 140 keeps the engine's table of pairs well under 87,381 entries, where a dict doubles its
-# size, and with MIN_WEIGHT 20 the matcher under 50 MB (with the corpus of 2026-12-01's third
-# round, 120 and 15 kept 87,272 pairs and 152,709 weights: 51.2 MB).
-MIN_PAIR_WEIGHT = 140
+# 220 keeps the engine's table of pairs well under 87,381 entries, where a dict doubles its
+# size, and with MIN_WEIGHT 20 the matcher under 50 MB (with the corpus of 2026-12-01's fourth
+# round, 140 kept 99,186 pairs and 169,912 weights: 55.3 MB; 200 kept 142,500: 49.5 MB).
+MIN_PAIR_WEIGHT = 220
 HIGH_FP = 0.0005
 DAVIDSON = DATA / "public" / "davidson" / "labeled_data.csv"
 DAVIDSON_TRAIN = 8000
