@@ -54,20 +54,15 @@ def join_code_try(*, school: School | None, code: str, address: str) -> bool:
     against the address), so that names cannot be tried freely to learn which schools take
     part."""
     window = settings.SIGNUP_CODE_WINDOW_SECONDS
-    school_key = str(school.pk) if school is not None else ""
-    if throttle.count(
-        "signup-address", address, window=window
-    ) >= settings.SIGNUP_CODE_FAILURES_PER_ADDRESS or (
-        school is not None
-        and throttle.count("signup-school", school_key, window=window)
-        >= settings.SIGNUP_CODE_FAILURES_PER_SCHOOL
-    ):
+    counted = [("signup-address", address, settings.SIGNUP_CODE_FAILURES_PER_ADDRESS)]
+    if school is not None:
+        counted.append(("signup-school", str(school.pk), settings.SIGNUP_CODE_FAILURES_PER_SCHOOL))
+    if any(throttle.count(scope, key, window=window) >= limit for scope, key, limit in counted):
         raise JoinCodesPaused()
     if school is not None and join_code_matches(school=school, code=code):
         return True
-    throttle.hit("signup-address", address, window=window)
-    if school is not None:
-        throttle.hit("signup-school", school_key, window=window)
+    for scope, key, _limit in counted:
+        throttle.hit(scope, key, window=window)
     return False
 
 
