@@ -42,6 +42,19 @@ def _flush_past_the_audit_guard() -> None:
 _flush_past_the_audit_guard()
 
 
+@pytest.fixture
+def one_window(monkeypatch):
+    """Hold ``minimentors.throttle``'s clock still: it counts tries in fixed windows (a minute,
+    an hour, 15 minutes), and a test that counts several must not see a window end between
+    two of them (the sign-up pause test once failed on a clone tested at 10:45:00). Only the
+    throttle's clock: everything else keeps the real time."""
+    from types import SimpleNamespace
+
+    from minimentors import throttle
+
+    monkeypatch.setattr(throttle, "time", SimpleNamespace(time=lambda: 1_800_000_100.0))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Each test starts with empty rate-limit windows and tries counts (in Redis, or process

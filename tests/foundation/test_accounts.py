@@ -22,17 +22,6 @@ from moderation.models import Alert
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def one_window(monkeypatch):
-    """Tries are counted in fixed 15-minute windows: a test that counts several must not see
-    a window end between two of them (as it did once, on a clone tested at 10:45)."""
-    from types import SimpleNamespace
-
-    from minimentors import throttle
-
-    monkeypatch.setattr(throttle, "time", SimpleNamespace(time=lambda: 1_800_000_100.0))
-
-
 def signup_data(school, **changes):
     data = {
         "username": "sunny-day",

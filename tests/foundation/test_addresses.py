@@ -60,7 +60,7 @@ def test_a_forged_forwarded_header_does_not_give_fresh_tries(client, child, sett
 
 
 def test_one_wrong_try_on_each_of_many_names_pauses_that_address_only(
-    client, child, other_child, settings
+    client, child, other_child, settings, one_window
 ):
     settings.TRUSTED_PROXIES = [PROXY]
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 30

@@ -9,7 +9,7 @@ from moderation.models import Alert
 from moderation.sanctions import sanction_block
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_window")]
 
 
 @pytest.fixture(autouse=True)
