@@ -49,9 +49,24 @@ class School(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # A child types the school's name at sign-up (``services.school_named``), which
+            # forgives case: "St Mary's" and "ST MARY'S" must be one school, never two.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="school_name_unique_any_case",
+                violation_error_message="There is already a school with this name "
+                "(names are the same whatever their capital letters).",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        # As sign-up reads a typed name: no spaces at the ends, one between words.
+        self.name = " ".join(self.name.split())
 
 
 class MemberManager(UserManager["User"]):

@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from minimentors.models import School, User
 from minimentors.roles import (
@@ -73,6 +75,56 @@ def test_the_signup_page_never_lists_the_schools_that_take_part(client, school):
     assert "Hilltop Primary" not in html and "Riverside Academy" not in html
     (field,) = re.findall(r"<(?:input|select)[^>]*name=\"school\"[^>]*>", html)
     assert field.startswith("<input") and 'type="text"' in field
+
+
+def _school(name: str) -> School:
+    return School(
+        name=name, area="Leeds", lead_teacher_name="Mr Shah", safeguarding_lead_name="Ms Lee"
+    )
+
+
+def test_two_schools_never_share_a_name_in_different_capitals(school):
+    # A child types the name and case is forgiven, so "HILLTOP primary" would be a second
+    # school nobody could ever join: the admin form says why, and the database refuses it too.
+    twin = _school("HILLTOP primary")
+    with pytest.raises(ValidationError) as refused:
+        twin.full_clean()
+    assert "already a school with this name" in str(refused.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    assert School.objects.count() == 1
+
+
+def test_a_school_name_is_tidied_the_way_sign_up_reads_a_typed_one(db):
+    riverside = _school("  Riverside   Academy ")
+    riverside.full_clean()
+    riverside.save()
+    assert School.objects.get().name == "Riverside Academy"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_stops_kindly_when_two_schools_differ_only_in_capitals():
+    # A database from before the constraint, holding two names a child could not tell apart.
+    before = [("minimentors", "0004_audit_append_only")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("minimentors", "School")
+    details = {"area": "Leeds", "lead_teacher_name": "Mr Shah", "safeguarding_lead_name": "Ms Lee"}
+    old.objects.create(name="Oak  Lane", join_code="OAK23456", **details)
+    twin = old.objects.create(name="oak lane ", join_code="OAK65432", **details)
+    executor = MigrationExecutor(connection)
+    with pytest.raises(RuntimeError) as stopped:
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert "'Oak Lane' and 'oak lane'" in str(stopped.value)
+    assert "Rename one of each pair in the admin" in str(stopped.value)
+    # Once an administrator has renamed one, migrating goes through and tidies the spaces.
+    old.objects.filter(pk=twin.pk).update(name="Oak Lane Juniors")
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert sorted(School.objects.values_list("name", flat=True)) == [
+        "Oak Lane",
+        "Oak Lane Juniors",
+    ]
 
 
 def test_the_school_is_typed_forgiving_case_and_spaces(client, school):
