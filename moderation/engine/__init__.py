@@ -23,9 +23,10 @@ Contracts:
 - ``history``: recent messages of the same room or pair, oldest first; plain strings are the
   author's own, ``(sender, text)`` tuples are the author's own when ``sender=`` is given and
   equal. Rules: ``conversation.py``.
-- Compiled: the hot modules run as C compiled by mypyc from these same sources when
-  ``make install`` has built them and the build matches the sources (``native.py``);
-  otherwise as plain Python, with the same verdicts. ``BUILD`` says which.
+- Compiled: the hot modules run as C compiled by mypyc from these same sources, and the
+  first look at each message as hand-written C (``_glance.c``), when ``make install`` has
+  built them and the build matches the sources (``native.py``); otherwise as plain Python,
+  with the same verdicts. ``BUILD`` says which.
 - Data files (word lists, phrase patterns) live in ``moderation/data/`` and are read once per
   process; staff watched words are merged in by ``set_watched_entries``, which builds a new
   engine and swaps it in atomically (reviews in flight finish on the old one).

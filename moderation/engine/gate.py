@@ -10,6 +10,11 @@ letters stretched three times, single letters in a row, punctuation inside a wor
 ``Gate.needs`` answers a mask of finders (``LEXICON | PHRASES | CONTACTS | FLOODS``); 0 means
 the text is clean. It never leaves out a finder that would find something (the tests check it
 against the full scan), so every test here is a *necessary* condition of some finding.
+
+The byte-level tests are measured first, all at once, as ``FACT_*`` bits (``facts_in_python``
+defines them). Every message pays for them, so with the compiled engine they come from one
+pass in C (``_glance.c``), which ``tests/moderation/test_glance.py`` holds to the Python
+definition; the rules that read the bits are here only.
 """
 
 from __future__ import annotations
@@ -79,11 +84,6 @@ _BANG_IN_NUMBER = re.compile(rb"!0(?<=a!0)")
 _GAMER_TAG = re.compile(contact.GAMER_TAG.pattern.encode())
 
 
-def has_single_letter_run(words: list[bytes]) -> bool:
-    """Three or more one-character words in a row ("j e s s")."""
-    return b" a a a " in (b" " + b" ".join(words) + b" ").translate(ALNUM_TO_A)
-
-
 def has_triple(lowered: bytes) -> bool:
     """Whether a character other than a space appears three times in a row (``TRIPLE``).
 
@@ -99,6 +99,74 @@ def has_triple(lowered: bytes) -> bool:
     if b"\0" not in same_as_next_two.to_bytes(len(lowered), "little"):
         return False
     return TRIPLE.search(lowered) is not None
+
+
+# What ``_facts`` tells about a message, as bits (``_glance.c`` uses the same ones).
+FACT_TRIPLED = 1 << 0  # a character other than a space three times in a row (``TRIPLE``)
+FACT_NOT_SIMPLE = 1 << 1  # ``tokens.not_simple``: leetspeak, stars, "!" or digits in words
+FACT_REST = 1 << 2  # anything but letters, spaces and apostrophes
+FACT_REST_STRONG = 1 << 3  # a digit, leetspeak symbol, "*" or "!"
+FACT_DIGIT = 1 << 4
+FACT_MANY_DIGITS = 1 << 5  # seven or more
+FACT_LEET = 1 << 6  # "@", "$", "|" or "+"
+FACT_DOT_IN_WORD = 1 << 7  # ``_DOT_IN_WORD``
+FACT_BANG_IN_NUMBER = 1 << 8  # ``_BANG_IN_NUMBER``
+FACT_URL = 1 << 9  # "://"
+FACT_HASH = 1 << 10  # "#"
+FACT_COLON_OR_EQUALS = 1 << 11
+FACT_LONG_REST = 1 << 12  # 15 or more characters that are not letters, spaces, apostrophes
+FACT_LONG_LETTERS = 1 << 13  # 20 letters in a row
+FACT_SINGLE_RUN = 1 << 14  # three one-character words in a row ("j e s s")
+
+
+def facts_in_python(lowered: bytes, words: list[bytes]) -> int:
+    """The ``FACT_*`` bits of a message: ``lowered`` is its normalised text as ASCII bytes,
+    ``words`` its gate words. ``_glance.facts`` (C, built with the compiled engine) answers the
+    same in one pass; this is the definition, and what runs when that is not built."""
+    facts = FACT_TRIPLED if has_triple(lowered) else 0
+    shape = lowered.translate(SHAPE)
+    # Everything but letters, spaces and apostrophes: usually nothing.
+    rest = shape.translate(None, b"a '")
+    if rest:
+        facts |= FACT_REST
+        if rest.translate(None, b"./"):
+            facts |= FACT_REST_STRONG
+            if not_simple(shape, rest):
+                facts |= FACT_NOT_SIMPLE
+        if b"0" in rest:
+            facts |= FACT_DIGIT
+            if rest.count(b"0") >= 7:
+                facts |= FACT_MANY_DIGITS
+        if b"l" in rest:
+            facts |= FACT_LEET
+        if b"." in rest and _DOT_IN_WORD.search(shape):
+            facts |= FACT_DOT_IN_WORD
+        if b"!" in rest and _BANG_IN_NUMBER.search(shape):
+            facts |= FACT_BANG_IN_NUMBER
+        if len(rest) >= 15:
+            facts |= FACT_LONG_REST
+    if b"://" in lowered:
+        facts |= FACT_URL
+    if b"#" in lowered:
+        facts |= FACT_HASH
+    if b":" in lowered or b"=" in lowered:
+        facts |= FACT_COLON_OR_EQUALS
+    if _LONG_LETTERS in shape:
+        facts |= FACT_LONG_LETTERS
+    # Words are runs of letters and digits, so " a a a " in their classes is three
+    # one-character words in a row. Most messages have none, or an "i" or "a" once or twice.
+    singles = _SINGLE_CHARACTERS.intersection(words)
+    if singles and sum(map(words.count, singles)) >= 3:
+        joined = (b" " + b" ".join(words) + b" ").translate(ALNUM_TO_A)
+        if b" a a a " in joined:
+            facts |= FACT_SINGLE_RUN
+    return facts
+
+
+try:  # the C version, when the compiled engine is built (``native.py``)
+    from ._glance import facts as _facts
+except ImportError:  # plain Python: the same answers
+    _facts = facts_in_python
 
 
 class Gate:
@@ -131,24 +199,19 @@ class Gate:
             lowered = folded.encode("ascii", "replace")
         if not folded.isascii() and lowered.count(b"?") - folded.count("?") >= SYMBOL_FLOOD:
             return ALL_FINDERS  # possibly an emoji flood
-        tripled = has_triple(lowered)
         if words is None:
             words = lowered.translate(WORD_BYTES, b"'").split()
+        facts = _facts(lowered, words)
+        tripled = facts & FACT_TRIPLED
         if not words:
             return FLOODS if tripled else 0
         if word_set is None:
             word_set = set(words)
-        shape = lowered.translate(SHAPE)
-        # Everything but letters, spaces and apostrophes: usually nothing, which spares the
-        # substring tests below (each costs about as much as a whole translate).
-        rest = shape.translate(None, b"a '")
         needs = 0
         if tripled:
             # Stretched letters ("fuuuck", "diiie"): words are read differently; or a flood.
             needs = LEXICON | PHRASES | FLOODS
-        # ``rest`` holds only "0", "l", ".", "*", "!" and "/"; ``not_simple`` needs one of the
-        # first four, so without them it is False.
-        if rest and rest.translate(None, b"./") and not_simple(shape, rest):
+        if facts & FACT_NOT_SIMPLE:
             # Leetspeak, stars, "!" inside words, digits against letters: words are decoded,
             # and digits against letters may be a postcode or "o" among digits.
             needs |= LEXICON | PHRASES | CONTACTS
@@ -158,44 +221,35 @@ class Gate:
             needs |= LEXICON
         if not needs & CONTACTS and not self.number_words.isdisjoint(word_set):
             needs |= CONTACTS  # a phone number spelled out
-        # Three one-character words in a row need a one-character word: usually there is
-        # none, which spares joining the words (worked out once, for the two tests below).
-        singles = _SINGLE_CHARACTERS.intersection(word_set)
-        single_run: bool | None = None if singles else False
         if (
-            not needs & CONTACTS
+            facts & (FACT_COLON_OR_EQUALS | FACT_SINGLE_RUN)
+            and not needs & CONTACTS
             and not _PIECE_TRIGGERS.isdisjoint(word_set)
-            and (b":" in lowered or b"=" in lowered or bool(single_run))
         ):
-            needs |= CONTACTS  # "sc: amy_1": a handle in pieces
-        if single_run is None and (not needs & LEXICON or not needs & CONTACTS):
-            # A run of three needs three one-character words: most messages have an "i" or
-            # an "a" once or twice, which ``list.count`` tells without joining the words.
-            single_run = sum(map(words.count, singles)) >= 3 and has_single_letter_run(words)
-        if single_run and not needs & CONTACTS and not _PIECE_TRIGGERS.isdisjoint(word_set):
-            needs |= CONTACTS  # "add me j e s s 1 2 on snap": a handle spelled out
-        if rest:
-            if b"0" in rest and (
+            # "sc: amy_1": a handle in pieces; "add me j e s s 1 2 on snap": spelled out.
+            needs |= CONTACTS
+        if facts & FACT_REST:
+            if facts & FACT_DIGIT and (
                 # Digits matter as phone numbers (many digits) or house numbers (a street word).
-                rest.count(b"0") >= 7 or not _STREET_WORDS.isdisjoint(word_set)
+                facts & FACT_MANY_DIGITS or not _STREET_WORDS.isdisjoint(word_set)
             ):
                 needs |= CONTACTS
-            if b"l" in rest:
+            if facts & FACT_LEET:
                 needs |= CONTACTS  # "@": e-mail or handle
-            if b"." in rest and _DOT_IN_WORD.search(shape):
+            if facts & FACT_DOT_IN_WORD:
                 needs |= LEXICON | CONTACTS  # "f.u.c.k", "bit.ly"
-            if b"!" in rest and _BANG_IN_NUMBER.search(shape):
+            if facts & FACT_BANG_IN_NUMBER:
                 needs |= LEXICON
-            if b"/" in rest and b"://" in lowered:
+            if facts & FACT_URL:
                 needs |= CONTACTS  # a URL
-            if b"0" in rest and b"#" in lowered and _GAMER_TAG.search(lowered):
+            if facts & FACT_DIGIT and facts & FACT_HASH and _GAMER_TAG.search(lowered):
                 needs |= CONTACTS  # "bluefox#2211"
-            if len(rest) >= 15:
+            if facts & FACT_LONG_REST:
                 needs |= FLOODS  # punctuation flood ("!?!?!?...")
-        if single_run and not needs & LEXICON:
+        if facts & FACT_SINGLE_RUN:
             needs |= LEXICON  # single letters in a row ("f u c k")
         if len(words) >= WORD_FLOOD and len(word_set) * 2 <= len(words):
             needs |= FLOODS
-        if _LONG_LETTERS in shape:
+        if facts & FACT_LONG_LETTERS:
             needs |= FLOODS  # a long run of letters may be a unit flood ("hahaha...")
         return needs

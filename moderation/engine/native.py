@@ -13,6 +13,10 @@ otherwise the package runs as plain Python, which gives the same verdicts, only 
 ``moderation.engine`` says which, and why; ``manage.py check --deploy`` warns when it is not
 compiled. ``MINIMENTORS_ENGINE=pure`` forces plain Python (the equivalence test uses it).
 
+``C_MODULES`` are hand-written C (``_glance.c``: the first look every message gets), compiled
+with the same compiler and flags this Python was built with, into the same build and stamp;
+the modules that import them fall back to Python definitions of the same functions.
+
 This module, ``build.py``, ``paths.py``, ``verdict.py``, ``conversation.py`` and
 ``__init__.py`` are never compiled: they are cheap, or they rely on what compiled code
 forbids (``object.__new__`` on a frozen dataclass in ``verdict.py``).
@@ -23,9 +27,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -50,6 +56,9 @@ COMPILED = (
     "risk_tier",
     "engine",
 )
+# Hand-written C (the first look every message gets: ``_glance.c``), built beside them; the
+# modules that use it fall back to their Python versions when it is not there.
+C_MODULES = ("_glance",)
 BUILD_ROOT = ENGINE_DIR.parents[1] / ".build" / "engine"
 STAMP = "stamp.json"
 PACKAGE = ("moderation", "engine")
@@ -64,11 +73,14 @@ def build_dir(root: Path = BUILD_ROOT) -> Path:
 
 
 def digest(source_dir: Path = ENGINE_DIR) -> dict[str, str]:
-    """SHA-256 of each compiled module's source, by module name."""
-    return {
+    """SHA-256 of each compiled module's source, by module name (C sources by file name)."""
+    sources = {
         name: hashlib.sha256((source_dir / f"{name}.py").read_bytes()).hexdigest()
         for name in COMPILED
     }
+    for name in C_MODULES:
+        sources[f"{name}.c"] = hashlib.sha256((source_dir / f"{name}.c").read_bytes()).hexdigest()
+    return sources
 
 
 def _built_sources(where: Path) -> dict[str, str] | None:
@@ -96,7 +108,7 @@ def activate(package_path: list[str], root: Path = BUILD_ROOT) -> str:
     except OSError:
         return "pure (a source could not be read)"
     modules = where.joinpath(*PACKAGE)
-    if not all(list(modules.glob(f"{name}.*.so")) for name in COMPILED):
+    if not all(list(modules.glob(f"{name}.*.so")) for name in (*COMPILED, *C_MODULES)):
         return "pure (the build is incomplete: run make install)"
     # mypyc puts the code of all modules in one shared library at the top of the build.
     if str(where) not in sys.path:
@@ -120,7 +132,7 @@ def build(root: Path = BUILD_ROOT, *, force: bool = False) -> str:
         package = work.joinpath(*PACKAGE)
         package.mkdir(parents=True)
         (work / PACKAGE[0] / "__init__.py").write_text("", encoding="utf-8")
-        for source in ENGINE_DIR.glob("*.py"):
+        for source in [*ENGINE_DIR.glob("*.py"), *ENGINE_DIR.glob("*.pyi")]:
             shutil.copy2(source, package / source.name)
         (work / "mypy.ini").write_text(_MYPY_CONFIG, encoding="utf-8")
         files = [str(Path(*PACKAGE, f"{name}.py")) for name in COMPILED]
@@ -133,6 +145,8 @@ def build(root: Path = BUILD_ROOT, *, force: bool = False) -> str:
         )
         done = Path(scratch) / "done"
         (done.joinpath(*PACKAGE)).mkdir(parents=True)
+        for name in C_MODULES:
+            _compile_c(ENGINE_DIR / f"{name}.c", done.joinpath(*PACKAGE, name + _EXTENSION))
         for library in work.glob("*.so"):
             shutil.move(library, done / library.name)
         for name in COMPILED:
@@ -145,4 +159,22 @@ def build(root: Path = BUILD_ROOT, *, force: bool = False) -> str:
         if where.exists():
             where.rename(old)
         done.rename(where)
-    return f"engine compiled with mypyc ({len(COMPILED)} modules) into {where}"
+    return (
+        f"engine compiled with mypyc ({len(COMPILED)} modules) and C ({len(C_MODULES)}) "
+        f"into {where}"
+    )
+
+
+_EXTENSION = str(sysconfig.get_config_var("EXT_SUFFIX") or ".so")
+
+
+def _compile_c(source: Path, target: Path) -> None:
+    """One C file into an extension module, with the compiler and flags this Python was
+    built with (what setuptools would run for it)."""
+    compiler = shlex.split(str(sysconfig.get_config_var("CC") or "cc"))
+    flags = shlex.split(str(sysconfig.get_config_var("CCSHARED") or "-fPIC"))
+    include = sysconfig.get_paths()["include"]
+    subprocess.run(
+        [*compiler, *flags, "-O2", "-shared", "-I", include, str(source), "-o", str(target)],
+        check=True,
+    )

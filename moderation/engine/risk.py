@@ -42,6 +42,11 @@ from typing import NamedTuple, cast
 from .paths import DATA_DIR
 from .tokens import WORD_BYTES
 
+try:  # the gate's sum in C, when the compiled engine is built (``native.py``)
+    from ._glance import gate_total as _gate_total
+except ImportError:  # plain Python: the same sum (``RiskModel._gate_score``)
+    _gate_total = None  # type: ignore[assignment]
+
 __all__ = [
     "MODEL_FILE",
     "NEVER",
@@ -212,6 +217,8 @@ class RiskModel:
         self._gate_pairs_up = {key: value for key, value in self._gate_pairs.items() if value > 0}
         # The gate's bias folded into its threshold: one sum and one comparison per message.
         self.gate_threshold = (gate["threshold"] - gate["bias"]) / scale  # type: ignore[operator]
+        # Under this, even the upper bound of a score settles it (a margin far over rounding).
+        self._low_bar = self.gate_threshold - _MARGIN
         self.size = len(self._word_weights) + len(self._gram_weights) + len(self._pairs)
 
     @classmethod
@@ -256,22 +263,14 @@ class RiskModel:
             return ()
         if distinct is None:
             distinct = set(words)
-        total: float = sum(map(self._gate.__getitem__, distinct))
-        if len(words) > 1:
-            pairs: Iterable[tuple[bytes, bytes]] = zip(words, words[1:])  # noqa: B905
-            if len(distinct) < len(words):
-                # A word said twice may repeat a pair, and each distinct pair counts once.
-                # (Otherwise every pair is distinct already. The order of the sum was never
-                # fixed: a set's order changes with each process's hash seed.)
-                # First an upper bound without the set: every pair's positive weight, repeats
-                # counted again, is at least the distinct pairs' sum; when even that leaves the
-                # score under the threshold (with a margin far over rounding), nothing is found.
-                bound: float = sum(map(self._gate_pairs_up.get, pairs, repeat(0.0)))
-                if total + bound < self.gate_threshold - _MARGIN:
-                    return ()
-                pairs = set(zip(words, words[1:]))  # noqa: B905
-            total += sum(map(self._gate_pairs.get, pairs, repeat(0.0)))
-        if total < self.gate_threshold:
+        if _gate_total is not None and isinstance(words, list):
+            # The same sum in C (``_glance.c``), when the compiled engine is built.
+            summed = _gate_total(
+                words, distinct, self._gate, self._gate_pairs_up, self._gate_pairs, self._low_bar
+            )
+            if summed is None or summed < self.gate_threshold:
+                return ()
+        elif self._gate_score(words, distinct) < self.gate_threshold:
             return ()
         logits = self.logits(words)
         if max(map(sub, logits, self._low_logits)) < 0.0:
@@ -284,6 +283,26 @@ class RiskModel:
             if probability >= low:
                 found.append(RiskFinding(category, probability, probability >= high))
         return tuple(found)
+
+    def _gate_score(self, words: Sequence[bytes], distinct: Collection[bytes]) -> float:
+        """The gate's score without its bias, or ``-inf`` when an upper bound already leaves
+        it under ``_low_bar``. ``_glance.gate_total`` is the same sum in C."""
+        total: float = sum(map(self._gate.__getitem__, distinct))
+        if len(words) > 1:
+            pairs: Iterable[tuple[bytes, bytes]] = zip(words, words[1:])  # noqa: B905
+            if len(distinct) < len(words):
+                # A word said twice may repeat a pair, and each distinct pair counts once.
+                # (Otherwise every pair is distinct already. The order of the sum was never
+                # fixed: a set's order changes with each process's hash seed.)
+                # First an upper bound without the set: every pair's positive weight, repeats
+                # counted again, is at least the distinct pairs' sum; when even that leaves the
+                # score under the threshold (with a margin far over rounding), nothing is found.
+                bound: float = sum(map(self._gate_pairs_up.get, pairs, repeat(0.0)))
+                if total + bound < self._low_bar:
+                    return -math.inf
+                pairs = set(zip(words, words[1:]))  # noqa: B905
+            total += sum(map(self._gate_pairs.get, pairs, repeat(0.0)))
+        return total
 
     def leaning(
         self, words: Sequence[bytes], bars: Sequence[float] | None = None

@@ -5,6 +5,7 @@ used."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import importlib.machinery
 import json
 import os
@@ -73,7 +74,8 @@ def test_the_test_run_reviews_with_the_compiled_engine():
         f"the engine is not compiled ({moderation.engine.BUILD}): run make install"
     )
     where = native.build_dir()
-    for name in native.COMPILED:
+    importlib.import_module("moderation.engine._glance")
+    for name in (*native.COMPILED, *native.C_MODULES):
         origin = sys.modules[f"moderation.engine.{name}"].__spec__.origin
         assert origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), origin
         assert Path(origin).is_relative_to(where), origin
@@ -129,6 +131,8 @@ def test_a_build_that_does_not_match_the_sources_is_never_used(tmp_path, monkeyp
     changed = {**native.digest(), "gate": "0" * 64}
     _stamp(where, changed)
     assert native.activate(path, tmp_path).startswith("pure (the sources changed")
+    _stamp(where, {**native.digest(), "_glance.c": "0" * 64})  # the C source changed
+    assert native.activate(path, tmp_path).startswith("pure (the sources changed")
 
     _stamp(where, native.digest())
     assert native.activate(path, tmp_path).startswith("pure (the build is incomplete")
@@ -137,6 +141,9 @@ def test_a_build_that_does_not_match_the_sources_is_never_used(tmp_path, monkeyp
     modules = where.joinpath(*native.PACKAGE)
     modules.mkdir(parents=True)
     for name in native.COMPILED:
+        (modules / f"{name}.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    assert native.activate(path, tmp_path).startswith("pure (the build is incomplete")
+    for name in native.C_MODULES:
         (modules / f"{name}.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
     monkeypatch.setenv("MINIMENTORS_ENGINE", "pure")
     assert native.activate(path, tmp_path) == "pure (MINIMENTORS_ENGINE=pure)"
