@@ -7,7 +7,7 @@
  *     function in Python (used when this is not built); tests/moderation/test_glance.py
  *     checks that the two agree on every byte value, the corpus and random text.
  *
- * gate_total(words, distinct, weights, pairs_up, pairs, low_bar) -> float | None
+ * gate_total(words, distinct, weights, pairs, low_bar) -> float | None
  *     The risk tier's gate score without its bias, summed exactly as RiskModel.assess sums
  *     it in Python (same order, same double additions, so the same float), or None when the
  *     upper bound already leaves it under low_bar.
@@ -178,9 +178,10 @@ weight_of(PyObject *weights, PyObject *word)
     return PyObject_GetItem(weights, word);
 }
 
-/* Adds pairs.get((first, second), 0.0) to *sum; -1 on error. */
+/* Adds pairs.get((first, second), 0.0) to *sum, or only its positive part when
+ * positive_only (max(weight, 0.0)); -1 on error. */
 static int
-add_pair(PyObject *pairs, PyObject *first, PyObject *second, double *sum)
+add_pair(PyObject *pairs, PyObject *first, PyObject *second, double *sum, int positive_only)
 {
     PyObject *key = PyTuple_Pack(2, first, second);
     if (key == NULL)
@@ -196,23 +197,22 @@ add_pair(PyObject *pairs, PyObject *first, PyObject *second, double *sum)
     double weight = PyFloat_AsDouble(value);
     if (weight == -1.0 && PyErr_Occurred())
         return -1;
-    *sum += weight;
+    *sum += positive_only && !(weight > 0.0) ? 0.0 : weight;
     return 0;
 }
 
 static PyObject *
 glance_gate_total(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !PyList_Check(args[0]) || !PyDict_Check(args[2])
-        || !PyDict_Check(args[3]) || !PyDict_Check(args[4])) {
+    if (nargs != 5 || !PyList_Check(args[0]) || !PyDict_Check(args[2])
+        || !PyDict_Check(args[3])) {
         PyErr_SetString(PyExc_TypeError,
-                        "gate_total(words: list, distinct, weights: dict, pairs_up: dict, "
-                        "pairs: dict, low_bar: float)");
+                        "gate_total(words: list, distinct, weights: dict, pairs: dict, "
+                        "low_bar: float)");
         return NULL;
     }
-    PyObject *words = args[0], *distinct = args[1], *weights = args[2];
-    PyObject *pairs_up = args[3], *pairs = args[4];
-    double low_bar = PyFloat_AsDouble(args[5]);
+    PyObject *words = args[0], *distinct = args[1], *weights = args[2], *pairs = args[3];
+    double low_bar = PyFloat_AsDouble(args[4]);
     if (low_bar == -1.0 && PyErr_Occurred())
         return NULL;
 
@@ -251,8 +251,8 @@ glance_gate_total(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
              * Python's set of them gives. */
             double bound = 0.0;
             for (Py_ssize_t i = 0; i + 1 < count; i++) {
-                if (add_pair(pairs_up, PyList_GET_ITEM(words, i), PyList_GET_ITEM(words, i + 1),
-                             &bound) < 0)
+                if (add_pair(pairs, PyList_GET_ITEM(words, i), PyList_GET_ITEM(words, i + 1),
+                             &bound, 1) < 0)
                     return NULL;
             }
             if (total + bound < low_bar)
@@ -276,7 +276,7 @@ glance_gate_total(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 return NULL;
             while ((pair = PyIter_Next(pair_iterator)) != NULL) {
                 int failed = add_pair(pairs, PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1),
-                                      &pair_sum);
+                                      &pair_sum, 0);
                 Py_DECREF(pair);
                 if (failed) {
                     Py_DECREF(pair_iterator);
@@ -290,7 +290,7 @@ glance_gate_total(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         else {
             for (Py_ssize_t i = 0; i + 1 < count; i++) {
                 if (add_pair(pairs, PyList_GET_ITEM(words, i), PyList_GET_ITEM(words, i + 1),
-                             &pair_sum) < 0)
+                             &pair_sum, 0) < 0)
                     return NULL;
             }
         }
@@ -303,7 +303,7 @@ static PyMethodDef glance_methods[] = {
     {"facts", (PyCFunction)(void (*)(void))glance_facts, METH_FASTCALL,
      "facts(lowered, words) -> int: the FACT_* bits of gate.py"},
     {"gate_total", (PyCFunction)(void (*)(void))glance_gate_total, METH_FASTCALL,
-     "gate_total(words, distinct, weights, pairs_up, pairs, low_bar) -> float | None"},
+     "gate_total(words, distinct, weights, pairs, low_bar) -> float | None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -6,7 +6,6 @@ def gate_total(
     words: list[bytes],
     distinct: Collection[bytes],
     weights: dict[bytes, float],
-    pairs_up: dict[tuple[bytes, bytes], float],
     pairs: dict[tuple[bytes, bytes], float],
     low_bar: float,
     /,

@@ -212,9 +212,6 @@ class RiskModel:
             pair(key): floats.setdefault(value, value / scale)
             for key, value in raw_gate_pairs.items()
         }
-        # Only the pairs that raise the gate score: summed over every pair of a message
-        # (repeats included, no set needed) they bound its distinct pairs' sum from above.
-        self._gate_pairs_up = {key: value for key, value in self._gate_pairs.items() if value > 0}
         # The gate's bias folded into its threshold: one sum and one comparison per message.
         self.gate_threshold = (gate["threshold"] - gate["bias"]) / scale  # type: ignore[operator]
         # Under this, even the upper bound of a score settles it (a margin far over rounding).
@@ -265,9 +262,7 @@ class RiskModel:
             distinct = set(words)
         if _gate_total is not None and isinstance(words, list):
             # The same sum in C (``_glance.c``), when the compiled engine is built.
-            summed = _gate_total(
-                words, distinct, self._gate, self._gate_pairs_up, self._gate_pairs, self._low_bar
-            )
+            summed = _gate_total(words, distinct, self._gate, self._gate_pairs, self._low_bar)
             if summed is None or summed < self.gate_threshold:
                 return ()
         elif self._gate_score(words, distinct) < self.gate_threshold:
@@ -297,7 +292,8 @@ class RiskModel:
                 # First an upper bound without the set: every pair's positive weight, repeats
                 # counted again, is at least the distinct pairs' sum; when even that leaves the
                 # score under the threshold (with a margin far over rounding), nothing is found.
-                bound: float = sum(map(self._gate_pairs_up.get, pairs, repeat(0.0)))
+                raised = map(max, map(self._gate_pairs.get, pairs, repeat(0.0)), repeat(0.0))
+                bound: float = sum(raised)
                 if total + bound < self._low_bar:
                     return -math.inf
                 pairs = set(zip(words, words[1:]))  # noqa: B905

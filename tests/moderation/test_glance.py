@@ -108,7 +108,6 @@ def test_the_gate_sum_in_c_is_the_python_sum_to_the_last_bit():
             words,
             distinct,
             model._gate,
-            model._gate_pairs_up,
             model._gate_pairs,
             model._low_bar,
         )
@@ -119,6 +118,6 @@ def test_the_gate_sum_in_c_is_the_python_sum_to_the_last_bit():
             assert got == want, words  # the same float: same order, same additions
     assert bounded > 100  # the bound settled many of the repeated-word cases
     with pytest.raises(TypeError):
-        glance.gate_total(("a",), set(), {}, {}, {}, 0.0)
+        glance.gate_total(("a",), set(), {}, {}, 0.0)
     with pytest.raises(TypeError):
         glance.facts("text", [])
