@@ -256,8 +256,6 @@ class Lexicon:
                     star.setdefault(mask, term)
         self._star = star
         self.gate_words = frozenset(gate)
-        # The same spellings as text: every unstretched word that can spell a term is one.
-        self.spellings = frozenset(spelling.decode() for spelling in gate)
         self._cache: dict[str, Term | None] = {}
 
     def lookup(self, word: str) -> Term | None:

@@ -139,10 +139,12 @@ def scan_full(
 
     if needs & LEXICON:
         if tokens is None and not stretched:
-            # Plain, unstretched words can only spell a term the way the lexicon lists it.
-            candidates = lexicon.spellings.intersection(raws)
+            # Plain, unstretched words can only spell a term the way the lexicon lists it
+            # (plain words are ASCII letters and digits, as the lexicon's spellings are).
+            encoded = [core.encode("ascii", "replace") for core in raws]
+            candidates = lexicon.gate_words.intersection(encoded)
             found_at = (
-                [i for i, core in enumerate(raws) if core in candidates] if candidates else ()
+                [i for i, core in enumerate(encoded) if core in candidates] if candidates else ()
             )
             for index in found_at:
                 term = lookup(raws[index])
