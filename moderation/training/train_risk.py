@@ -148,15 +148,48 @@ def fit(matrix: object, target: np.ndarray, c: float = C) -> LogisticRegression:
     return model.fit(matrix, target)
 
 
+def floors(vectoriser: DictVectorizer) -> np.ndarray:
+    """Per feature, the weight (times ``SCALE``) that one of its categories must reach for the
+    export to keep it: ``MIN_PAIR_WEIGHT`` for word pairs, ``MIN_WEIGHT`` for the rest."""
+    names = vectoriser.get_feature_names_out()
+    return np.array(
+        [MIN_PAIR_WEIGHT if str(name).startswith("p:") else MIN_WEIGHT for name in names]
+    )
+
+
+def as_run(weights: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """``weights`` (features x categories) as the engine runs them: rounded to ``1/SCALE``,
+    and a feature none of whose weights reaches its ``floor`` left out (``export``)."""
+    scaled = np.rint(weights * SCALE)
+    scaled[np.abs(scaled).max(axis=1) < floor] = 0
+    return scaled / SCALE
+
+
 def out_of_fold(
-    matrix: object, labels: np.ndarray, groups: list[str], folds: int, c: float = C
+    matrix: object,
+    labels: np.ndarray,
+    groups: list[str],
+    folds: int,
+    c: float = C,
+    floor: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Probabilities for each row from a model that never saw its group."""
+    """Probabilities for each row from models that never saw its group, as the engine would
+    give them: each fold's four models are cut the way ``export`` cuts the final ones (small
+    weights left out, the rest rounded; ``as_run``), so the thresholds chosen on these
+    probabilities are thresholds for the model that runs, not for a bigger one."""
     probabilities = np.zeros(labels.shape, dtype=np.float64)
     for train, test in GroupKFold(n_splits=folds).split(matrix, groups=groups):
-        for index in range(len(RISK_CATEGORIES)):
-            model = fit(matrix[train], labels[train, index], c)
-            probabilities[test, index] = model.predict_proba(matrix[test])[:, 1]
+        models = [
+            fit(matrix[train], labels[train, index], c) for index in range(len(RISK_CATEGORIES))
+        ]
+        if floor is None:
+            for index, model in enumerate(models):
+                probabilities[test, index] = model.predict_proba(matrix[test])[:, 1]
+            continue
+        weights = as_run(np.vstack([model.coef_[0] for model in models]).T, floor)
+        bias = np.array([round(float(model.intercept_[0]) * SCALE) / SCALE for model in models])
+        logits = matrix[test] @ weights + bias
+        probabilities[test] = 1.0 / (1.0 + np.exp(-logits))
     return probabilities
 
 
@@ -168,19 +201,22 @@ def kept_out_of_fold(
     groups: list[str],
     folds: int,
     c: float,
+    floor: np.ndarray,
 ) -> np.ndarray:
-    """``out_of_fold``, read from ``path`` when it holds them for the same rows, labels, folds
-    and C (a digest of them is kept beside them), else worked out and written there."""
+    """``out_of_fold``, read from ``path`` when it holds them for the same rows, labels, folds,
+    C and floors (a digest of them is kept beside them), else worked out and written there."""
     if path is None:
-        return out_of_fold(matrix, labels, groups, folds, c)
+        return out_of_fold(matrix, labels, groups, folds, c, floor)
     digest = hashlib.sha256(
-        json.dumps([[row["text"] for row in rows], groups, folds, c]).encode() + labels.tobytes()
+        json.dumps([[row["text"] for row in rows], groups, folds, c, "as run"]).encode()
+        + labels.tobytes()
+        + floor.tobytes()
     ).hexdigest()
     if path.exists():
         kept = np.load(path)
         if str(kept["digest"]) == digest:
             return kept["probabilities"]
-    probabilities = out_of_fold(matrix, labels, groups, folds, c)
+    probabilities = out_of_fold(matrix, labels, groups, folds, c, floor)
     with path.open("wb") as handle:
         np.savez(handle, digest=digest, probabilities=probabilities)
     return probabilities
@@ -269,14 +305,13 @@ def export(
     highs: list[float],
 ) -> dict[str, object]:
     weights = np.vstack([model.coef_[0] for model in models]).T  # features x categories
-    scaled = np.rint(weights * SCALE).astype(int)
+    scaled = np.rint(as_run(weights, floors(vectoriser)) * SCALE).astype(int)
     tables: dict[str, dict[str, list[int]]] = {"words": {}, "grams": {}, "pairs": {}}
     names = {"w": "words", "g": "grams", "p": "pairs"}
     for name, row in zip(vectoriser.get_feature_names_out(), scaled, strict=True):
-        kind, _, key = str(name).partition(":")
-        if np.abs(row).max() < (MIN_PAIR_WEIGHT if kind == "p" else MIN_WEIGHT):
-            continue
-        tables[names[kind]][key] = [int(value) for value in row]
+        if row.any():
+            kind, _, key = str(name).partition(":")
+            tables[names[kind]][key] = [int(value) for value in row]
     return {
         "categories": list(RISK_CATEGORIES),
         "scale": SCALE,
@@ -392,7 +427,10 @@ def main() -> int:
     vectoriser, matrix, labels = design(rows)
     groups = [row["group"] for row in rows]
     print(f"{len(rows)} rows, {matrix.shape[1]} features, positives {labels.sum(axis=0)}")
-    probabilities = kept_out_of_fold(args.oof, rows, matrix, labels, groups, args.folds, args.c)
+    floor = floors(vectoriser)
+    probabilities = kept_out_of_fold(
+        args.oof, rows, matrix, labels, groups, args.folds, args.c, floor
+    )
     print(f"out-of-fold ({args.folds} folds by hand-written line):")
     everyday = np.array([written_clean(row) for row in rows])
     max_fp = args.max_fp
