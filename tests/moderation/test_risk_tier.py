@@ -162,8 +162,8 @@ def test_a_veto_rule_silences_the_models_finding(engine: Engine) -> None:
 
 def test_a_streets_name_is_never_abuse_on_its_own_and_never_hides_a_disclosure_beside_it():
     # A model that learned "church" from disclosures about a church must not call a child's
-    # "my nan lives on church street" abuse (abuse is shown to the room with the address in
-    # it); a disclosure in the same message is still read.
+    # "my nan lives on church street" abuse (a cry for help is shown as written to the other
+    # member of a bubble or message, address and all); a disclosure beside it is still read.
     street_words = Engine()
     street_words.risk = tiny_model({"church": {"abuse": 0.95}, "hurtword": {"abuse": 0.95}})
     assert street_words.review("church").categories == ("abuse",)
