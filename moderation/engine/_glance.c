@@ -24,19 +24,17 @@ enum { C_SPACE = 0, C_LETTER, C_DIGIT, C_LEET, C_SEP, C_STAR, C_BANG, C_APOS, C_
 /* The bits of gate.py's FACT_* (keep in step: test_glance.py checks every one). */
 #define FACT_TRIPLED (1 << 0)
 #define FACT_NOT_SIMPLE (1 << 1)
-#define FACT_REST (1 << 2)
-#define FACT_REST_STRONG (1 << 3)
-#define FACT_DIGIT (1 << 4)
-#define FACT_MANY_DIGITS (1 << 5)
-#define FACT_LEET (1 << 6)
-#define FACT_DOT_IN_WORD (1 << 7)
-#define FACT_BANG_IN_NUMBER (1 << 8)
-#define FACT_URL (1 << 9)
-#define FACT_HASH (1 << 10)
-#define FACT_COLON_OR_EQUALS (1 << 11)
-#define FACT_LONG_REST (1 << 12)
-#define FACT_LONG_LETTERS (1 << 13)
-#define FACT_SINGLE_RUN (1 << 14)
+#define FACT_DIGIT (1 << 2)
+#define FACT_MANY_DIGITS (1 << 3)
+#define FACT_LEET (1 << 4)
+#define FACT_DOT_IN_WORD (1 << 5)
+#define FACT_BANG_IN_NUMBER (1 << 6)
+#define FACT_URL (1 << 7)
+#define FACT_HASH (1 << 8)
+#define FACT_COLON_OR_EQUALS (1 << 9)
+#define FACT_LONG_REST (1 << 10)
+#define FACT_LONG_LETTERS (1 << 11)
+#define FACT_SINGLE_RUN (1 << 12)
 
 static unsigned char CLASS[256];
 
@@ -99,20 +97,18 @@ byte_facts(const unsigned char *s, Py_ssize_t n)
         switch (k) {
         case C_DIGIT:
             digits++;
-            facts |= FACT_REST_STRONG | FACT_DIGIT;
+            facts |= FACT_DIGIT;
             if (next == C_LETTER || next == C_APOS || prev == C_LETTER || prev == C_APOS)
                 digit_touching = 1;
             break;
         case C_LEET:
-            facts |= FACT_REST_STRONG | FACT_LEET;
+            facts |= FACT_LEET;
             leet_or_star = 1;
             break;
         case C_STAR:
-            facts |= FACT_REST_STRONG;
             leet_or_star = 1;
             break;
         case C_BANG:
-            facts |= FACT_REST_STRONG;
             if (next == C_LETTER || next == C_DIGIT || next == C_APOS)
                 bang_touching = 1;
             if (prev == C_LETTER && next == C_DIGIT)
@@ -126,8 +122,6 @@ byte_facts(const unsigned char *s, Py_ssize_t n)
             break;
         }
     }
-    if (rest)
-        facts |= FACT_REST;
     if (digits >= 7)
         facts |= FACT_MANY_DIGITS;
     if (rest >= 15)

@@ -104,19 +104,17 @@ def has_triple(lowered: bytes) -> bool:
 # What ``_facts`` tells about a message, as bits (``_glance.c`` uses the same ones).
 FACT_TRIPLED = 1 << 0  # a character other than a space three times in a row (``TRIPLE``)
 FACT_NOT_SIMPLE = 1 << 1  # ``tokens.not_simple``: leetspeak, stars, "!" or digits in words
-FACT_REST = 1 << 2  # anything but letters, spaces and apostrophes
-FACT_REST_STRONG = 1 << 3  # a digit, leetspeak symbol, "*" or "!"
-FACT_DIGIT = 1 << 4
-FACT_MANY_DIGITS = 1 << 5  # seven or more
-FACT_LEET = 1 << 6  # "@", "$", "|" or "+"
-FACT_DOT_IN_WORD = 1 << 7  # ``_DOT_IN_WORD``
-FACT_BANG_IN_NUMBER = 1 << 8  # ``_BANG_IN_NUMBER``
-FACT_URL = 1 << 9  # "://"
-FACT_HASH = 1 << 10  # "#"
-FACT_COLON_OR_EQUALS = 1 << 11
-FACT_LONG_REST = 1 << 12  # 15 or more characters that are not letters, spaces, apostrophes
-FACT_LONG_LETTERS = 1 << 13  # 20 letters in a row
-FACT_SINGLE_RUN = 1 << 14  # three one-character words in a row ("j e s s")
+FACT_DIGIT = 1 << 2
+FACT_MANY_DIGITS = 1 << 3  # seven or more
+FACT_LEET = 1 << 4  # "@", "$", "|" or "+"
+FACT_DOT_IN_WORD = 1 << 5  # ``_DOT_IN_WORD``
+FACT_BANG_IN_NUMBER = 1 << 6  # ``_BANG_IN_NUMBER``
+FACT_URL = 1 << 7  # "://"
+FACT_HASH = 1 << 8  # "#"
+FACT_COLON_OR_EQUALS = 1 << 9
+FACT_LONG_REST = 1 << 10  # 15 or more characters that are not letters, spaces, apostrophes
+FACT_LONG_LETTERS = 1 << 11  # 20 letters in a row
+FACT_SINGLE_RUN = 1 << 12  # three one-character words in a row ("j e s s")
 
 
 def facts_in_python(lowered: bytes, words: list[bytes]) -> int:
@@ -128,11 +126,10 @@ def facts_in_python(lowered: bytes, words: list[bytes]) -> int:
     # Everything but letters, spaces and apostrophes: usually nothing.
     rest = shape.translate(None, b"a '")
     if rest:
-        facts |= FACT_REST
-        if rest.translate(None, b"./"):
-            facts |= FACT_REST_STRONG
-            if not_simple(shape, rest):
-                facts |= FACT_NOT_SIMPLE
+        # ``rest`` holds only "0", "l", ".", "*", "!" and "/"; ``not_simple`` needs one of
+        # the first four, so without them it is False.
+        if rest.translate(None, b"./") and not_simple(shape, rest):
+            facts |= FACT_NOT_SIMPLE
         if b"0" in rest:
             facts |= FACT_DIGIT
             if rest.count(b"0") >= 7:
@@ -228,24 +225,23 @@ class Gate:
         ):
             # "sc: amy_1": a handle in pieces; "add me j e s s 1 2 on snap": spelled out.
             needs |= CONTACTS
-        if facts & FACT_REST:
-            if facts & FACT_DIGIT and (
-                # Digits matter as phone numbers (many digits) or house numbers (a street word).
-                facts & FACT_MANY_DIGITS or not _STREET_WORDS.isdisjoint(word_set)
-            ):
-                needs |= CONTACTS
-            if facts & FACT_LEET:
-                needs |= CONTACTS  # "@": e-mail or handle
-            if facts & FACT_DOT_IN_WORD:
-                needs |= LEXICON | CONTACTS  # "f.u.c.k", "bit.ly"
-            if facts & FACT_BANG_IN_NUMBER:
-                needs |= LEXICON
-            if facts & FACT_URL:
-                needs |= CONTACTS  # a URL
-            if facts & FACT_DIGIT and facts & FACT_HASH and _GAMER_TAG.search(lowered):
-                needs |= CONTACTS  # "bluefox#2211"
-            if facts & FACT_LONG_REST:
-                needs |= FLOODS  # punctuation flood ("!?!?!?...")
+        if facts & FACT_DIGIT and (
+            # Digits matter as phone numbers (many digits) or house numbers (a street word).
+            facts & FACT_MANY_DIGITS or not _STREET_WORDS.isdisjoint(word_set)
+        ):
+            needs |= CONTACTS
+        if facts & FACT_LEET:
+            needs |= CONTACTS  # "@": e-mail or handle
+        if facts & FACT_DOT_IN_WORD:
+            needs |= LEXICON | CONTACTS  # "f.u.c.k", "bit.ly"
+        if facts & FACT_BANG_IN_NUMBER:
+            needs |= LEXICON
+        if facts & FACT_URL:
+            needs |= CONTACTS  # a URL
+        if facts & FACT_DIGIT and facts & FACT_HASH and _GAMER_TAG.search(lowered):
+            needs |= CONTACTS  # "bluefox#2211"
+        if facts & FACT_LONG_REST:
+            needs |= FLOODS  # punctuation flood ("!?!?!?...")
         if facts & FACT_SINGLE_RUN:
             needs |= LEXICON  # single letters in a row ("f u c k")
         if len(words) >= WORD_FLOOD and len(word_set) * 2 <= len(words):
