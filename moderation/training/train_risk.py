@@ -170,8 +170,8 @@ def out_of_fold(
     labels: np.ndarray,
     groups: list[str],
     folds: int,
-    c: float = C,
-    floor: np.ndarray | None = None,
+    c: float,
+    floor: np.ndarray,
 ) -> np.ndarray:
     """Probabilities for each row from models that never saw its group, as the engine would
     give them: each fold's four models are cut the way ``export`` cuts the final ones (small
@@ -182,10 +182,6 @@ def out_of_fold(
         models = [
             fit(matrix[train], labels[train, index], c) for index in range(len(RISK_CATEGORIES))
         ]
-        if floor is None:
-            for index, model in enumerate(models):
-                probabilities[test, index] = model.predict_proba(matrix[test])[:, 1]
-            continue
         weights = as_run(np.vstack([model.coef_[0] for model in models]).T, floor)
         bias = np.array([round(float(model.intercept_[0]) * SCALE) / SCALE for model in models])
         logits = matrix[test] @ weights + bias
