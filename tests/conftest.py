@@ -42,6 +42,22 @@ def _flush_past_the_audit_guard() -> None:
 _flush_past_the_audit_guard()
 
 
+def fresh_letters(*prefixes: str) -> str:
+    """Six random letters for fresh usernames ("kid-" + letters): names refuse long numbers,
+    and moderation reads every username, so letters are drawn again until each name made
+    with them is one the site accepts (random letters can spell something it refuses)."""
+    import random
+    import string
+
+    from moderation.engine import review
+
+    while True:
+        letters = "".join(random.choices(string.ascii_lowercase, k=6))
+        names = [f"{prefix}{letters}" for prefix in prefixes]
+        if all(review(name, "username").action == "allow" for name in names):
+            return letters
+
+
 @pytest.fixture
 def one_window(monkeypatch):
     """Hold ``minimentors.throttle``'s clock still: it counts tries in fixed windows (a minute,

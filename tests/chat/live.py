@@ -79,12 +79,9 @@ def find(pattern: str, html: str) -> str:
 def fresh_bubble(site) -> tuple[str, str, Browser, int]:
     """A fresh child asks for a bubble and a fresh mentor accepts it, over real HTTP, on a
     live site. Returns the child's and the mentor's names, the child's browser, the bubble."""
-    import random
-    import string
+    from tests.conftest import MEMBER_PASSWORD, fresh_letters
 
-    from tests.conftest import MEMBER_PASSWORD
-
-    letters = "".join(random.choices(string.ascii_lowercase, k=6))  # names refuse long numbers
+    letters = fresh_letters("kid-", "mentor-")
     child_name, mentor_name = f"kid-{letters}", f"mentor-{letters}"
     site.add_member(child_name, "child")
     site.add_member(mentor_name, "mentor")

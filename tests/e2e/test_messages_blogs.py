@@ -4,18 +4,15 @@ private messages live."""
 
 from __future__ import annotations
 
-import random
-import string
-
 from playwright.sync_api import expect
 
-from tests.conftest import DEMO_PASSWORD, MEMBER_PASSWORD
+from tests.conftest import DEMO_PASSWORD, MEMBER_PASSWORD, fresh_letters
 from tests.e2e.conftest import log_in
 from tests.e2e.test_counselling import fresh_bubble
 
 
 def test_a_post_published_and_a_held_post_approved_by_a_moderator(new_context, live_site):
-    name = "kid-" + "".join(random.choices(string.ascii_lowercase, k=6))
+    name = "kid-" + fresh_letters("kid-")
     live_site.add_member(name, "child")
     child = new_context().new_page()
     log_in(child, name, MEMBER_PASSWORD)

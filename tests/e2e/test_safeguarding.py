@@ -4,13 +4,10 @@ transcript after a second member approves; the PDF opens and names the request."
 
 from __future__ import annotations
 
-import random
-import string
-
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.conftest import DEMO_PASSWORD, MEMBER_PASSWORD
+from tests.conftest import DEMO_PASSWORD, MEMBER_PASSWORD, fresh_letters
 from tests.e2e.conftest import log_in
 
 ESCALATE = """
@@ -34,7 +31,7 @@ services.escalate_to_safeguarding(counsellor=counsellor, child=child, note_ids=[
 def test_a_case_gets_a_meeting_a_referral_and_an_approved_transcript_export(
     new_context, live_site, tmp_path
 ):
-    letters = "".join(random.choices(string.ascii_lowercase, k=6))
+    letters = fresh_letters("kid-", "mentor-", "team-")
     child, mentor, second = f"kid-{letters}", f"mentor-{letters}", f"team-{letters}"
     live_site.add_member(child, "child")
     live_site.add_member(mentor, "mentor")
