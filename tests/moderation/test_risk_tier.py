@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 
 from moderation.engine import Engine, review
-from moderation.engine.risk import MODEL_FILE, NEVER, RISK_CATEGORIES, RiskModel
+from moderation.engine.normalise import normalise
+from moderation.engine.risk import (
+    MODEL_FILE,
+    NEVER,
+    RISK_CATEGORIES,
+    RiskModel,
+    features,
+    words_of,
+)
 from moderation.engine.verdict import BLOCKED, INAPPROPRIATE
 
 LOW, HIGH = 0.5, 0.9
@@ -248,3 +256,35 @@ def test_the_committed_risk_model_loads_and_a_flood_adds_up_to_nothing() -> None
     model = RiskModel.load()
     assert model.assess([b"abc" * 600]) == ()
     assert model.assess([b"hello"] * 500) == ()
+
+
+SUMMED = [
+    "hello",
+    "i miss my nan so much",
+    "nobody at home feeds me and i am scared to go back",
+    "no no no no no no no no",
+    "on saturday we walked the dog down the lane to the park and my little brother fell in a "
+    "puddle and cried all the way home, then mum made pancakes and we watched a film, it was "
+    "a good day even though it rained and my trainers got soaked and the dog rolled in mud",
+]
+
+
+@pytest.mark.parametrize("text", SUMMED)
+def test_the_engine_sums_exactly_the_features_the_trainer_sees(text: str) -> None:
+    """The engine's score is the trainer's: bias plus every feature of ``features`` times
+    its exported weight, so a model trained on one sum never runs on another."""
+    exported = json.loads(gzip.decompress(MODEL_FILE.read_bytes()))
+    scale = exported["scale"]
+    tables = {
+        "w": exported["words"],
+        "g": exported["grams"],
+        "p": exported["pairs"],
+    }
+    words = words_of(normalise(text))
+    expected = [bias / scale for bias in exported["bias"]]
+    for key, count in features(words).items():
+        kind, _, name = key.partition(":")
+        values = tables[kind].get(name, [0] * len(RISK_CATEGORIES))
+        added = zip(expected, values, strict=True)
+        expected = [total + count * value / scale for total, value in added]
+    assert RiskModel(exported).logits(words) == pytest.approx(expected, abs=1e-9)
