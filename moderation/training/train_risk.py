@@ -107,7 +107,7 @@ def check_on_public(
     """Share of the held-back Davidson tweets the thresholds would flag, per Davidson label."""
     rows = davidson_rows()[DAVIDSON_TRAIN:]
     matrix = vectoriser.transform(features(words_of(normalise(row["text"]))) for row in rows)
-    flagged = (probabilities_of(matrix, weights, bias) >= np.array(lows)).any(axis=1)
+    flagged = flagged_by(probabilities_of(matrix, weights, bias), lows)
     labels = np.array([row["label"] for row in rows])
     for label in ("neither", "offensive", "hate"):
         chosen = labels == label
@@ -168,26 +168,25 @@ def as_run(weights: np.ndarray, floor: np.ndarray) -> np.ndarray:
 
 
 def fit_as_run(
-    matrix: object, labels: np.ndarray, c: float, floor: np.ndarray, refit: bool = True
+    matrix: object, labels: np.ndarray, c: float, floor: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The four category models as the engine runs them: weights (features x categories) and
     biases, rounded to ``1/SCALE``, every feature none of whose weights reaches its ``floor``
     left out (``as_run``).
 
-    With ``refit`` the models are fitted again on only the features the cut keeps, and cut
-    again: the first fit spreads weight over features the cut then drops (out of fold that cost
-    2.7 points of recall at the same false positives); the second puts it on the ones that run.
+    The models are fitted again on only the features the cut keeps, and cut again: the
+    first fit spreads weight over features the cut then drops (out of fold that cost 2.7
+    points of recall at the same false positives); the second puts it on the ones that run.
     """
     categories = range(len(RISK_CATEGORIES))
     models = [fit(matrix, labels[:, index], c) for index in categories]
     weights = as_run(np.vstack([model.coef_[0] for model in models]).T, floor)
-    if refit:
-        keep = np.flatnonzero(np.abs(weights).max(axis=1) > 0)
-        narrow = matrix[:, keep]
-        models = [fit(narrow, labels[:, index], c) for index in categories]
-        weights = np.zeros_like(weights)
-        weights[keep] = np.vstack([model.coef_[0] for model in models]).T
-        weights = as_run(weights, floor)
+    keep = np.flatnonzero(np.abs(weights).max(axis=1) > 0)
+    narrow = matrix[:, keep]
+    models = [fit(narrow, labels[:, index], c) for index in categories]
+    weights = np.zeros_like(weights)
+    weights[keep] = np.vstack([model.coef_[0] for model in models]).T
+    weights = as_run(weights, floor)
     bias = np.array([round(float(model.intercept_[0]) * SCALE) / SCALE for model in models])
     return weights, bias
 
@@ -198,6 +197,11 @@ def probabilities_of(matrix: object, weights: np.ndarray, bias: np.ndarray) -> n
     return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
 
 
+def flagged_by(probabilities: np.ndarray, lows: list[float]) -> np.ndarray:
+    """Per row, whether any category's probability is at or over its ``low`` threshold."""
+    return (probabilities >= np.array(lows)).any(axis=1)
+
+
 def out_of_fold(
     matrix: object,
     labels: np.ndarray,
@@ -205,7 +209,6 @@ def out_of_fold(
     folds: int,
     c: float,
     floor: np.ndarray,
-    refit: bool = True,
 ) -> np.ndarray:
     """Probabilities for each row from models that never saw its group, as the engine would
     give them: each fold's four models are fitted and cut the way the final ones are
@@ -213,7 +216,7 @@ def out_of_fold(
     model that runs, not for a bigger one."""
     probabilities = np.zeros(labels.shape, dtype=np.float64)
     for train, test in GroupKFold(n_splits=folds).split(matrix, groups=groups):
-        weights, bias = fit_as_run(matrix[train], labels[train], c, floor, refit)
+        weights, bias = fit_as_run(matrix[train], labels[train], c, floor)
         probabilities[test] = probabilities_of(matrix[test], weights, bias)
     return probabilities
 
@@ -227,14 +230,14 @@ def kept_out_of_fold(
     folds: int,
     c: float,
     floor: np.ndarray,
-    refit: bool = True,
 ) -> np.ndarray:
     """``out_of_fold``, read from ``path`` when it holds them for the same rows, labels, folds,
     C and floors (a digest of them is kept beside them), else worked out and written there."""
     if path is None:
-        return out_of_fold(matrix, labels, groups, folds, c, floor, refit)
+        return out_of_fold(matrix, labels, groups, folds, c, floor)
+    # "as run", True: the tag of probabilities from models cut and fitted again (``fit_as_run``).
     digest = hashlib.sha256(
-        json.dumps([[row["text"] for row in rows], groups, folds, c, "as run", refit]).encode()
+        json.dumps([[row["text"] for row in rows], groups, folds, c, "as run", True]).encode()
         + labels.tobytes()
         + floor.tobytes()
     ).hexdigest()
@@ -242,7 +245,7 @@ def kept_out_of_fold(
         kept = np.load(path)
         if str(kept["digest"]) == digest:
             return kept["probabilities"]
-    probabilities = out_of_fold(matrix, labels, groups, folds, c, floor, refit)
+    probabilities = out_of_fold(matrix, labels, groups, folds, c, floor)
     with path.open("wb") as handle:
         np.savez(handle, digest=digest, probabilities=probabilities)
     return probabilities
@@ -287,10 +290,15 @@ def thresholds(
 
 
 def report(
-    probabilities: np.ndarray, labels: np.ndarray, rows: list[dict], lows: list[float]
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+    rows: list[dict],
+    lows: list[float],
+    everyday: np.ndarray,
 ) -> None:
-    """Out-of-fold: any cry for help found, and messages stopped, per kind of row."""
-    flagged = (probabilities >= np.array(lows)).any(axis=1)
+    """Out-of-fold: any cry for help found, and messages stopped, per kind of row and (for
+    ``everyday``, the rows of ``written_clean``) per length."""
+    flagged = flagged_by(probabilities, lows)
     cries = labels[:, :3].any(axis=1)
     print(f"  cries for help (self_harm/abuse/grooming) flagged: {flagged[cries].mean():.3f}")
     kinds = np.array(
@@ -301,7 +309,6 @@ def report(
         if chosen.any():
             share = flagged[chosen].mean()
             print(f"  {kind:<14} without risk, flagged: {share:.4f} of {chosen.sum()}")
-    everyday = np.array([written_clean(row) for row in rows])
     sizes = np.array([len(row["text"].split()) for row in rows])
     for low, high in ((0, 10), (10, 30), (30, 10_000)):
         chosen = everyday & (sizes >= low) & (sizes < high)
@@ -467,12 +474,12 @@ def main() -> int:
     max_fp = args.max_fp
     while True:
         lows, highs = thresholds(probabilities, labels, everyday, args.recall, max_fp)
-        union = float((probabilities[everyday] >= np.array(lows)).any(axis=1).mean())
+        union = float(flagged_by(probabilities[everyday], lows).mean())
         print(f"  written clean chat flagged by any category: {union:.4f} (max-fp {max_fp:.4f})")
         if union <= UNION_FP:
             break
         max_fp *= 0.8
-    report(probabilities, labels, rows, lows)
+    report(probabilities, labels, rows, lows, everyday)
     rescues = rescue_bars(probabilities, labels, lows)
     contacts = contact_bars(probabilities, labels, rows, rescues)
     weights, bias = fit_as_run(matrix, labels, args.c, floor)
@@ -480,7 +487,7 @@ def main() -> int:
     exported = export(vectoriser, weights, bias, lows, highs)
     exported["rescue"] = rescues
     exported["contact"] = contacts
-    flagged = (probabilities_of(matrix, weights, bias) >= np.array(lows)).any(axis=1)
+    flagged = flagged_by(probabilities_of(matrix, weights, bias), lows)
     exported.update(gate(vectoriser, matrix, labels, flagged))
     kept = sum(len(exported[name]) for name in TABLES.values())  # type: ignore[arg-type]
     print(f"kept {kept} of {matrix.shape[1]} features")
